@@ -1,0 +1,84 @@
+package io.captainos.core;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The resolved configuration of a build: what every stage does, for which arches. Resolving it validates every
+ * setting, so a wrong value fails the build at once with the allowed values.
+ */
+public final class BuildConfig {
+    private final Settings settings;
+    private final List<Arch> arches;
+    private final Map<Stage, Mode> modes = new EnumMap<>(Stage.class);
+    private final Map<Stage, Boolean> force = new EnumMap<>(Stage.class);
+    private final String toolsSource;
+
+    public BuildConfig(Settings settings) {
+        this.settings = settings;
+        this.arches = Arch.parseList(settings.get(Settings.ARCH));
+        for (Stage s : Stage.values()) {
+            modes.put(s, Mode.parse(settings.get(Settings.mode(s)), s.modeProperty() + " (" + s.modeEnv() + ")"));
+            force.put(s, settings.flag(Settings.force(s)));
+        }
+        String source = settings.get(Settings.TOOLS_SOURCE).trim().toLowerCase(Locale.ROOT);
+        if (!source.equals("debian") && !source.equals("upstream")) {
+            throw new CaptainException("Unknown tools source '" + settings.get(Settings.TOOLS_SOURCE) + "' for "
+                    + Settings.TOOLS_SOURCE.property() + " (" + Settings.TOOLS_SOURCE.env()
+                    + "): use debian or upstream");
+        }
+        this.toolsSource = source;
+        settings.flag(Settings.HOST_INSTALL);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public List<Arch> arches() {
+        return arches;
+    }
+
+    public Mode mode(Stage stage) {
+        return modes.get(stage);
+    }
+
+    public boolean force(Stage stage) {
+        return force.get(stage);
+    }
+
+    public String toolsSource() {
+        return toolsSource;
+    }
+
+    public String get(Setting s) {
+        return settings.get(s);
+    }
+
+    /**
+     * Seconds since the epoch for every timestamp in every artifact: {@code project.build.outputTimestamp} (an ISO
+     * 8601 instant or seconds), else {@code SOURCE_DATE_EPOCH}, else the epoch itself.
+     */
+    public static long timestamp(String outputTimestamp, String sourceDateEpoch) {
+        for (String v : new String[] {outputTimestamp, sourceDateEpoch}) {
+            if (v == null || v.isBlank() || v.trim().length() < 2) {
+                continue;
+            }
+            String t = v.trim();
+            if (t.chars().allMatch(Character::isDigit)) {
+                return Long.parseLong(t);
+            }
+            try {
+                return Instant.parse(t).getEpochSecond();
+            } catch (DateTimeParseException e) {
+                throw new CaptainException("Invalid project.build.outputTimestamp '" + v
+                        + "': use an ISO 8601 instant such as 2026-01-01T00:00:00Z, or seconds since the epoch");
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package io.captainos.core;
+
+import io.captainos.core.fetch.Downloader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** File helpers the stages share. */
+public final class Files2 {
+    private Files2() {}
+
+    /** Deletes a file or folder tree, without following links; nothing happens when it does not exist. */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new CaptainException("Cannot delete " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes text to a temporary file beside the target, then moves it into place. */
+    public static void writeAtomically(Path target, String text) {
+        try {
+            Path dir = target.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Downloader.moveAtomically(tmp, target);
+        } catch (IOException e) {
+            throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+}

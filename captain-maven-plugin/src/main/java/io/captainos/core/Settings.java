@@ -1,0 +1,119 @@
+package io.captainos.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves settings in a fixed order: the command line ({@code -Dname=value}), then the project's properties (a
+ * profile such as {@code -Parm64} sets these), then the environment, then the default.
+ */
+public final class Settings {
+    public static final Setting ARCH = new Setting("captain.arch", "ARCH", "amd64",
+            "target architectures: amd64, arm64, or both comma-separated");
+    public static final Setting TOOLS_SOURCE = new Setting("captain.tools.source", "TOOLS_SOURCE", "debian",
+            "where containerd, runc and the CNI plugins come from: debian or upstream");
+    public static final Setting TOOLS_MIRROR = new Setting("captain.tools.mirror", "TOOLS_MIRROR",
+            "https://github.com/", "base URL that replaces https://github.com/ in upstream release URLs");
+    public static final Setting DEBIAN_MIRROR = new Setting("captain.debian.mirror", "DEBIAN_MIRROR", "",
+            "Debian archive URL (default: the host's configured mirror, else http://deb.debian.org/debian)");
+    public static final Setting DEBIAN_SUITES = new Setting("captain.debian.suites", "DEBIAN_SUITES",
+            "trixie,trixie-updates", "Debian suites searched, newest version wins");
+    public static final Setting DEBIAN_KEYRING = new Setting("captain.debian.keyring", "DEBIAN_KEYRING", "",
+            "OpenPGP keyring that signs the archive (default: the host's debian-archive-keyring, else the bundled one)");
+    public static final Setting CACHE = new Setting("captain.cache", "CAPTAIN_CACHE", "",
+            "download cache (default: .cache/captainos in the local Maven repository)");
+    public static final Setting HOST_INSTALL = new Setting("captain.host.install", "CAPTAIN_HOST_INSTALL", "true",
+            "install missing host packages with apt-get when running as root on Debian");
+    public static final Setting CONTAINERD_VERSION = new Setting("captain.containerd.version", "CONTAINERD_VERSION",
+            "2.2.1", "containerd release for the upstream tools source");
+    public static final Setting RUNC_VERSION = new Setting("captain.runc.version", "RUNC_VERSION", "1.4.0",
+            "runc release for the upstream tools source");
+    public static final Setting NERDCTL_VERSION = new Setting("captain.nerdctl.version", "NERDCTL_VERSION", "2.2.1",
+            "nerdctl release for the upstream tools source");
+    public static final Setting CNI_VERSION = new Setting("captain.cni.version", "CNI_VERSION", "1.6.0",
+            "CNI plugins release for the upstream tools source");
+
+    private final Map<String, String> commandLine;
+    private final Map<String, String> project;
+    private final Map<String, String> environment;
+
+    public Settings(Map<String, String> commandLine, Map<String, String> project, Map<String, String> environment) {
+        this.commandLine = Map.copyOf(commandLine);
+        this.project = Map.copyOf(project);
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** Settings from the command line only: for tests. */
+    public static Settings of(Map<String, String> commandLine) {
+        return new Settings(commandLine, Map.of(), Map.of());
+    }
+
+    /** A resolved value and where it came from. */
+    public record Value(Setting setting, String value, String origin) {}
+
+    public Value resolve(Setting s) {
+        String v = commandLine.get(s.property());
+        if (v != null) {
+            return new Value(s, v, "command line -D" + s.property());
+        }
+        v = project.get(s.property());
+        if (v != null) {
+            return new Value(s, v, "project property " + s.property());
+        }
+        if (s.env() != null) {
+            v = environment.get(s.env());
+            if (v != null && !v.isEmpty()) {
+                return new Value(s, v, "environment " + s.env());
+            }
+        }
+        return new Value(s, s.defaultValue(), "default");
+    }
+
+    public String get(Setting s) {
+        return resolve(s).value();
+    }
+
+    public boolean flag(Setting s) {
+        String v = get(s).trim().toLowerCase();
+        switch (v) {
+            case "":
+            case "true":
+            case "yes":
+            case "1":
+                return true;
+            case "false":
+            case "no":
+            case "0":
+                return false;
+            default:
+                throw new CaptainException("Invalid value '" + get(s) + "' for " + s.property()
+                        + ": use true or false");
+        }
+    }
+
+    /** The mode setting of a stage. */
+    public static Setting mode(Stage stage) {
+        return new Setting(stage.modeProperty(), stage.modeEnv(), "auto",
+                stage.id() + " stage mode: auto, native, docker or skip");
+    }
+
+    /** The force setting of a stage. */
+    public static Setting force(Stage stage) {
+        return new Setting(stage.forceProperty(), stage.modeEnv().replace("_MODE", "_FORCE"), "false",
+                "rebuild the " + stage.id() + " stage even when its inputs are unchanged");
+    }
+
+    /** Every setting, in the order the summary prints them. */
+    public static List<Setting> all() {
+        List<Setting> all = new ArrayList<>(List.of(ARCH));
+        for (Stage s : Stage.values()) {
+            all.add(mode(s));
+            all.add(force(s));
+        }
+        all.addAll(List.of(TOOLS_SOURCE, TOOLS_MIRROR, CONTAINERD_VERSION, RUNC_VERSION, NERDCTL_VERSION,
+                CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL));
+        return Collections.unmodifiableList(all);
+    }
+}

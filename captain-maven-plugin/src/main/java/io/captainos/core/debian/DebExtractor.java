@@ -1,0 +1,101 @@
+package io.captainos.core.debian;
+
+import io.captainos.core.CaptainException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
+import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/** Unpacks the data of a .deb (an ar archive holding data.tar.xz, .zst or .gz) into a folder. */
+public final class DebExtractor {
+    private DebExtractor() {}
+
+    /** Extracts the package's files under {@code target}; paths that would leave it are refused. */
+    public static void extract(Path deb, Path target) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(deb));
+                ArArchiveInputStream ar = new ArArchiveInputStream(raw)) {
+            ArArchiveEntry e;
+            while ((e = ar.getNextEntry()) != null) {
+                String name = e.getName();
+                if (name.startsWith("data.tar")) {
+                    untar(decompress(ar, name, deb), target.toAbsolutePath().normalize(), deb);
+                    return;
+                }
+            }
+            throw new CaptainException(deb + " has no data.tar member: not a Debian package");
+        } catch (IOException e) {
+            throw new CaptainException("Cannot unpack " + deb + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static InputStream decompress(InputStream in, String member, Path deb) throws IOException {
+        if (member.endsWith(".xz")) {
+            return new XZInputStream(in);
+        }
+        if (member.endsWith(".zst")) {
+            return new com.github.luben.zstd.ZstdInputStream(in);
+        }
+        if (member.endsWith(".gz")) {
+            return new GZIPInputStream(in);
+        }
+        if (member.equals("data.tar")) {
+            return in;
+        }
+        throw new CaptainException(deb + ": unsupported data member " + member);
+    }
+
+    private static void untar(InputStream in, Path root, Path deb) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            Path out = root.resolve(e.getName()).normalize();
+            if (!out.startsWith(root)) {
+                throw new CaptainException(deb + ": entry " + e.getName() + " points outside the target folder");
+            }
+            if (e.isDirectory()) {
+                Files.createDirectories(out);
+            } else if (e.isSymbolicLink()) {
+                Files.createDirectories(out.getParent());
+                Files.deleteIfExists(out);
+                Files.createSymbolicLink(out, Path.of(e.getLinkName()));
+            } else if (e.isLink()) {
+                Path src = root.resolve(e.getLinkName()).normalize();
+                if (!src.startsWith(root)) {
+                    throw new CaptainException(deb + ": hard link " + e.getName() + " points outside the target");
+                }
+                Files.createDirectories(out.getParent());
+                Files.deleteIfExists(out);
+                Files.createLink(out, src);
+            } else if (e.isFile()) {
+                Files.createDirectories(out.getParent());
+                Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(out, permissions(e.getMode()));
+            }
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                s.add(order[i]);
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,166 @@
+package io.captainos.core.debian;
+
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.fetch.DownloadCache;
+import io.captainos.core.fetch.Downloader;
+import io.captainos.core.fetch.VerificationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * A client for a Debian archive that trusts nothing it has not checked: the {@code InRelease} of each suite must
+ * carry a good signature by the archive keyring, the {@code Packages} index must match the SHA-256 the signed
+ * Release lists, and each {@code .deb} must match the SHA-256 the index lists. Everything is cached; a suite's last
+ * verified {@code InRelease} is used (and verified again) when the mirror cannot be reached.
+ */
+public final class DebianArchive {
+    private static final List<String> INDEX_FORMATS = List.of(".xz", ".gz", "");
+    private final URI mirror;
+    private final List<String> suites;
+    private final String component;
+    private final InReleaseVerifier verifier;
+    private final DownloadCache cache;
+    private final BuildLog log;
+    private final Map<String, Map<String, List<DebianPackage>>> indexes = new HashMap<>();
+
+    public DebianArchive(URI mirror, List<String> suites, String component, InReleaseVerifier verifier,
+            DownloadCache cache, BuildLog log) {
+        String m = mirror.toString();
+        this.mirror = URI.create(m.endsWith("/") ? m : m + "/");
+        this.suites = List.copyOf(suites);
+        this.component = component;
+        this.verifier = verifier;
+        this.cache = cache;
+        this.log = log;
+    }
+
+    public URI mirror() {
+        return mirror;
+    }
+
+    /** The newest version of each package across the suites, for one architecture. */
+    public List<DebianPackage> resolve(String arch, List<String> names) {
+        Set<String> wanted = new LinkedHashSet<>(names);
+        List<DebianPackage> result = new ArrayList<>();
+        Map<String, List<DebianPackage>> all = new HashMap<>();
+        for (String suite : suites) {
+            index(suite, arch, wanted).forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        }
+        for (String name : wanted) {
+            List<DebianPackage> candidates = all.get(name);
+            if (candidates == null || candidates.isEmpty()) {
+                throw new CaptainException("Package " + name + " (" + arch + ") is not in " + component + " of "
+                        + String.join(", ", suites) + " at " + mirror + ": check the name and captain.debian.suites");
+            }
+            result.add(candidates.stream().max(Comparator.comparing(DebianPackage::version, DebVersion.ORDER))
+                    .orElseThrow());
+        }
+        return result;
+    }
+
+    /** The verified .deb of a package, from the cache or the mirror. */
+    public Path download(DebianPackage p) {
+        return cache.get(mirror.resolve(p.filename()), p.debName(), p.sha256());
+    }
+
+    private Map<String, List<DebianPackage>> index(String suite, String arch, Set<String> wanted) {
+        String key = suite + "/" + arch + "/" + String.join(",", wanted);
+        Map<String, List<DebianPackage>> known = indexes.get(key);
+        if (known != null) {
+            return known;
+        }
+        ReleaseFile release = release(suite);
+        for (String format : INDEX_FORMATS) {
+            String path = component + "/binary-" + arch + "/Packages" + format;
+            ReleaseFile.Entry entry = release.entry(path);
+            if (entry == null) {
+                continue;
+            }
+            String base = "dists/" + suite + "/";
+            URI url = release.acquireByHash()
+                    ? mirror.resolve(base + component + "/binary-" + arch + "/by-hash/SHA256/" + entry.sha256())
+                    : mirror.resolve(base + path);
+            Path file = cache.get(url, "Packages" + format, entry.sha256());
+            try (InputStream raw = Files.newInputStream(file); InputStream in = decompress(raw, format)) {
+                Map<String, List<DebianPackage>> found = PackagesIndex.read(in, wanted, suite);
+                indexes.put(key, found);
+                return found;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + file, e);
+            }
+        }
+        throw new VerificationException("The signed Release of " + suite + " at " + mirror + " lists no Packages index"
+                + " for " + component + "/binary-" + arch);
+    }
+
+    private static InputStream decompress(InputStream raw, String format) throws IOException {
+        switch (format) {
+            case ".xz":
+                return new XZInputStream(raw);
+            case ".gz":
+                return new GZIPInputStream(raw, 1 << 16);
+            default:
+                return raw;
+        }
+    }
+
+    /** The verified Release of a suite, fetched fresh, or the last verified copy when the mirror is down. */
+    ReleaseFile release(String suite) {
+        URI url = mirror.resolve("dists/" + suite + "/InRelease");
+        Path saved = cache.dir("debian", mirror.getHost() + mirror.getPath(), suite).resolve("InRelease");
+        byte[] bytes;
+        boolean fresh = true;
+        try {
+            bytes = cache.downloader().fetch(url, saved.getParent());
+        } catch (VerificationException e) {
+            throw e;
+        } catch (Downloader.NotFoundException e) {
+            throw new CaptainException("Suite " + suite + " is not served at " + mirror + " (" + url
+                    + " is missing): check captain.debian.mirror and captain.debian.suites", e);
+        } catch (CaptainException e) {
+            if (!Files.isRegularFile(saved)) {
+                throw e;
+            }
+            log.warn("Cannot reach " + url + " (" + e.getMessage() + "): using the InRelease verified on an earlier"
+                    + " run");
+            bytes = read(saved);
+            fresh = false;
+        }
+        String text = verifier.verify(bytes, url.toString());
+        ReleaseFile release = new ReleaseFile(text);
+        release.requireSuite(suite, url.toString());
+        if (fresh) {
+            try {
+                Path tmp = Files.createTempFile(saved.getParent(), "InRelease", ".part");
+                Files.write(tmp, bytes);
+                Downloader.moveAtomically(tmp, saved);
+            } catch (IOException e) {
+                log.warn("Cannot keep " + saved + " for offline use: " + e.getMessage());
+            }
+        }
+        log.debug("verified " + url + " (" + release.field("Date") + ")");
+        return release;
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.captainos.core.fetch;
+
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Verified files kept by their SHA-256: {@code <root>/sha256/<digest>/<name>}. A cached file is checked again
+ * before it is handed out; one that no longer matches is deleted and fetched anew.
+ */
+public final class DownloadCache {
+    private final Path root;
+    private final Downloader downloader;
+    private final BuildLog log;
+
+    public DownloadCache(Path root, Downloader downloader, BuildLog log) {
+        this.root = root;
+        this.downloader = downloader;
+        this.log = log;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Downloader downloader() {
+        return downloader;
+    }
+
+    /** The verified file with this digest, downloaded from {@code url} when it is not cached yet. */
+    public Path get(URI url, String name, String sha256) {
+        String digest = Sha256.normalize(sha256, name);
+        Path file = root.resolve("sha256").resolve(digest).resolve(name);
+        try {
+            if (Files.isRegularFile(file)) {
+                String actual = Sha256.of(file);
+                if (actual.equals(digest)) {
+                    log.debug("cached: " + file);
+                    return file;
+                }
+                log.warn("Cached " + file + " does not match its digest (got " + actual + "): fetching it again");
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot read the download cache at " + file + ": " + e.getMessage(), e);
+        }
+        log.info("Downloading " + url);
+        downloader.download(url, file, digest);
+        return file;
+    }
+
+    /** A folder in the cache for files that are not content-addressed (signed indexes). */
+    public Path dir(String... parts) {
+        Path p = root;
+        for (String part : parts) {
+            p = p.resolve(part.replaceAll("[^A-Za-z0-9._-]", "_"));
+        }
+        return p;
+    }
+}

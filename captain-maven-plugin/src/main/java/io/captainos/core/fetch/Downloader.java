@@ -1,0 +1,170 @@
+package io.captainos.core.fetch;
+
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The one way the build fetches bytes. Every file is written to a temporary file beside its target and moved into
+ * place only once it is complete and its SHA-256 matches, so an interrupted or failed download leaves nothing that
+ * looks finished. Network errors and server errors are retried with exponential backoff; a missing file (4xx) is
+ * not. Large files report progress.
+ */
+public final class Downloader {
+    private static final long PROGRESS_MIN = 8L << 20;
+    private final HttpClient client;
+    private final BuildLog log;
+    private final int attempts;
+    private final Duration backoff;
+
+    public Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff) {
+        this.client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(20))
+                .proxy(new EnvProxySelector(environment, ProxySelector.getDefault()))
+                .build();
+        this.log = log;
+        this.attempts = Math.max(1, attempts);
+        this.backoff = backoff;
+    }
+
+    public Downloader(BuildLog log) {
+        this(log, System.getenv(), 4, Duration.ofSeconds(2));
+    }
+
+    /** A server answer that is final: retrying will not help. */
+    public static final class NotFoundException extends CaptainException {
+        NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Downloads {@code url} to {@code target}. When {@code expectedSha256} is given the file must match it, or it is
+     * discarded and the build fails. Returns the SHA-256 of what was written.
+     */
+    public String download(URI url, Path target, String expectedSha256) {
+        String expected = expectedSha256 == null ? null : Sha256.normalize(expectedSha256, url.toString());
+        IOException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                return attempt(url, target, expected);
+            } catch (IOException e) {
+                last = e;
+                if (attempt < attempts) {
+                    long wait = backoff.toMillis() << (attempt - 1);
+                    log.warn("Download of " + url + " failed (" + e.getMessage() + "), attempt " + attempt + " of "
+                            + attempts + "; retrying in " + wait + " ms");
+                    sleep(wait);
+                }
+            }
+        }
+        throw new CaptainException("Cannot download " + url + " after " + attempts + " attempts: "
+                + (last == null ? "unknown error" : last.getMessage())
+                + ". Check the network or the mirror setting (proxies come from http_proxy/https_proxy).", last);
+    }
+
+    /** Downloads a small file into memory (indexes, checksum files), with the same retries. */
+    public byte[] fetch(URI url, Path scratchDir) {
+        try {
+            Files.createDirectories(scratchDir);
+            Path tmp = Files.createTempFile(scratchDir, "fetch", ".tmp");
+            try {
+                download(url, tmp, null);
+                return Files.readAllBytes(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot use scratch folder " + scratchDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String attempt(URI url, Path target, String expected) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        try {
+            HttpResponse<InputStream> response;
+            try {
+                response = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CaptainException("Interrupted while downloading " + url, e);
+            }
+            int status = response.statusCode();
+            if (status >= 400 && status < 500) {
+                response.body().close();
+                throw new NotFoundException("Cannot download " + url + ": the server answered HTTP " + status
+                        + ". Check the version and the mirror URL.");
+            }
+            if (status != 200) {
+                response.body().close();
+                throw new IOException("HTTP " + status);
+            }
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            MessageDigest digest = Sha256.newDigest();
+            long total = 0;
+            int reported = 0;
+            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(tmp)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    digest.update(buf, 0, n);
+                    total += n;
+                    if (length >= PROGRESS_MIN && total * 4 / length > reported) {
+                        reported = (int) (total * 4 / length);
+                        log.info(String.format("  %s: %d%% of %.1f MB", target.getFileName(), reported * 25,
+                                length / 1e6));
+                    }
+                }
+            }
+            if (length >= 0 && total != length) {
+                throw new IOException("truncated: got " + total + " of " + length + " bytes");
+            }
+            String actual = Sha256.hex(digest);
+            if (expected != null && !expected.equals(actual)) {
+                throw VerificationException.digest(target.getFileName().toString(), url.toString(), expected,
+                        actual);
+            }
+            moveAtomically(tmp, target);
+            return actual;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Moves a finished file into place in one step. */
+    public static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptainException("Interrupted while waiting to retry a download", e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.captainos.core.host;
+
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.exec.Command;
+import io.captainos.core.exec.CommandRunner;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Checks that a native stage has every program and file it needs before it starts. What is missing is installed
+ * with apt-get when the build runs as root on a Debian-family host and installing is allowed; otherwise the build
+ * fails with the exact command that installs it.
+ */
+public final class HostPrerequisites {
+    private final String path;
+    private final boolean root;
+    private final boolean debian;
+    private final boolean installAllowed;
+    private final CommandRunner runner;
+    private final BuildLog log;
+
+    public HostPrerequisites(String path, boolean root, boolean debian, boolean installAllowed,
+            CommandRunner runner, BuildLog log) {
+        this.path = path == null ? "" : path;
+        this.root = root;
+        this.debian = debian;
+        this.installAllowed = installAllowed;
+        this.runner = runner;
+        this.log = log;
+    }
+
+    /** Prerequisites of this host, as the process sees it. */
+    public static HostPrerequisites ofThisHost(boolean installAllowed, CommandRunner runner, BuildLog log) {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        boolean debian = Files.exists(Path.of("/etc/debian_version"));
+        return new HostPrerequisites(System.getenv("PATH"), root, debian, installAllowed, runner, log);
+    }
+
+    /** The requirements that are not met. */
+    public List<Requirement> missing(List<Requirement> requirements) {
+        List<Requirement> missing = new ArrayList<>();
+        for (Requirement r : requirements) {
+            if (!(r.program() ? onPath(r.name()) : Files.exists(Path.of(r.name())))) {
+                missing.add(r);
+            }
+        }
+        return missing;
+    }
+
+    /** Ensures every requirement is met, installing packages where allowed; fails naming what is missing. */
+    public void ensure(String stage, List<Requirement> requirements) {
+        List<Requirement> missing = missing(requirements);
+        if (missing.isEmpty()) {
+            return;
+        }
+        TreeSet<String> packages = missing.stream().map(Requirement::debianPackage)
+                .collect(Collectors.toCollection(TreeSet::new));
+        String names = missing.stream().map(Requirement::name).collect(Collectors.joining(", "));
+        String install = "apt-get install -y --no-install-recommends " + String.join(" ", packages);
+        if (root && debian && installAllowed) {
+            log.info(stage + " stage: installing host packages " + packages + " for " + names
+                    + " (turn off with -Dcaptain.host.install=false)");
+            Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
+            runner.run(new Command(List.of("apt-get", "update", "-q"), null, env));
+            List<String> args = new ArrayList<>(List.of(install.split(" ")));
+            runner.run(new Command(args, null, env));
+            List<Requirement> still = missing(missing);
+            if (still.isEmpty()) {
+                return;
+            }
+            missing = still;
+            names = still.stream().map(Requirement::name).collect(Collectors.joining(", "));
+        }
+        String why = !debian ? "this host is not Debian-family"
+                : !root ? "the build does not run as root"
+                : !installAllowed ? "captain.host.install is false"
+                : "installing them did not provide them";
+        throw new CaptainException("The " + stage + " stage needs " + names + " on this host, which "
+                + (missing.size() == 1 ? "is" : "are") + " missing (" + why + "). Install with: "
+                + (root ? "" : "sudo ") + install + (debian ? "" : " (or your distribution's equivalent)"));
+    }
+
+    private boolean onPath(String program) {
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

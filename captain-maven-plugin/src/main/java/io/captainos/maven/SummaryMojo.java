@@ -1,0 +1,52 @@
+package io.captainos.maven;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildConfig;
+import io.captainos.core.Setting;
+import io.captainos.core.Settings;
+import io.captainos.core.Sources;
+import io.captainos.core.Stage;
+import io.captainos.core.exec.StageExecution;
+import java.util.stream.Collectors;
+import org.apache.maven.plugins.annotations.Mojo;
+
+/**
+ * Prints the resolved configuration of every stage: each setting with its value and where the value came from
+ * (command line, project property, environment or default), the mode each stage will run in and why, and the
+ * folders and sources the build uses. Run it as {@code ./mvnw captain:summary}, with the same options as a build.
+ */
+@Mojo(name = "summary", aggregator = true, requiresProject = false, threadSafe = true)
+public class SummaryMojo extends AbstractCaptainMojo {
+    @Override
+    protected void run() {
+        BuildConfig config = config();
+        getLog().info("CaptainOS build configuration (captain-maven-plugin " + PluginInfo.version() + ")");
+        getLog().info("  arches: " + config.arches().stream()
+                .map(a -> a.debian() + " (" + a.linux() + ")").collect(Collectors.joining(", ")));
+        StageExecution execution = execution();
+        for (Stage s : Stage.values()) {
+            StageExecution.Resolved r = execution.describe(s, config.mode(s));
+            getLog().info(String.format("  stage %-9s mode %-6s -> %-6s (%s)%s", s.id(), config.mode(s).id(),
+                    r.mode().id(), r.reason(), config.force(s) ? ", forced rebuild" : ""));
+        }
+        getLog().info("  tools source: " + config.toolsSource() + (config.toolsSource().equals("debian")
+                ? " (containerd, runc, CNI plugins from " + config.get(Settings.DEBIAN_SUITES) + "; no nerdctl)"
+                : " (containerd " + config.get(Settings.CONTAINERD_VERSION) + ", runc "
+                        + config.get(Settings.RUNC_VERSION) + ", nerdctl " + config.get(Settings.NERDCTL_VERSION)
+                        + ", CNI " + config.get(Settings.CNI_VERSION) + " from " + config.get(Settings.TOOLS_MIRROR)
+                        + ")"));
+        getLog().info("  Debian mirror: " + Sources.debianMirror(config) + ", keyring " + Sources.keyringOrigin(config));
+        getLog().info("  timestamp: " + timestamp() + " (project.build.outputTimestamp)");
+        getLog().info("  build dir: " + buildDir() + ", out dir: " + outDir() + ", cache: " + cacheDir(config));
+        for (Arch a : config.arches()) {
+            getLog().info("  " + a.linux() + " tools artifact: io.captainos:captainos-tools:<version>:tar.zst:"
+                    + a.classifier());
+        }
+        getLog().info("Settings (value, origin):");
+        for (Setting s : Settings.all()) {
+            Settings.Value v = config.settings().resolve(s);
+            getLog().info(String.format("  %-28s %-8s = %-24s [%s]", s.property(),
+                    s.env() == null ? "" : s.env(), v.value().isEmpty() ? "\"\"" : v.value(), v.origin()));
+        }
+    }
+}

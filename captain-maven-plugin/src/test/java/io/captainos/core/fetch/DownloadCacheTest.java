@@ -1,0 +1,84 @@
+package io.captainos.core.fetch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.captainos.core.BuildLog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DownloadCacheTest {
+    private static final byte[] BODY = "cached payload\n".repeat(50).getBytes(StandardCharsets.UTF_8);
+    private static final String BODY_SHA = Sha256.of(BODY);
+
+    @TempDir
+    Path root;
+
+    private TestServer server;
+    private AtomicInteger calls;
+    private DownloadCache cache;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new TestServer();
+        calls = server.handle("/pkg.deb", (ex, n) -> TestServer.send(ex, 200, BODY));
+        cache = new DownloadCache(root, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
+                BuildLog.silent());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void downloadsOnceThenServesFromCache() throws IOException {
+        Path first = cache.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA);
+        assertEquals(root.resolve("sha256").resolve(BODY_SHA).resolve("pkg.deb"), first);
+        assertArrayEquals(BODY, Files.readAllBytes(first));
+        assertEquals(1, calls.get());
+
+        Path second = cache.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA.toUpperCase());
+        assertEquals(first, second);
+        assertEquals(1, calls.get(), "a cached file must not be downloaded again");
+    }
+
+    @Test
+    void corruptedCachedFileIsDownloadedAgain() throws IOException {
+        Path file = cache.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA);
+        Files.writeString(file, "corrupted");
+        Path again = cache.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA);
+        assertEquals(file, again);
+        assertEquals(2, calls.get());
+        assertArrayEquals(BODY, Files.readAllBytes(again));
+    }
+
+    @Test
+    void digestMismatchIsNotCached() {
+        String wrong = "a".repeat(64);
+        assertThrows(VerificationException.class, () -> cache.get(server.uri("/pkg.deb"), "pkg.deb", wrong));
+        assertFalse(Files.exists(root.resolve("sha256").resolve(wrong).resolve("pkg.deb")));
+        assertThrows(VerificationException.class, () -> cache.get(server.uri("/pkg.deb"), "pkg.deb", wrong));
+        assertEquals(2, calls.get());
+    }
+
+    @Test
+    void dirSanitisesParts() {
+        assertEquals(root.resolve("dists").resolve("deb.debian.org_debian").resolve("trixie"),
+                cache.dir("dists", "deb.debian.org/debian", "trixie"));
+        assertTrue(cache.dir("..").startsWith(root));
+        assertEquals(root, cache.root());
+    }
+}
