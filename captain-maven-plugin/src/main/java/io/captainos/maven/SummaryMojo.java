@@ -45,7 +45,7 @@ public class SummaryMojo extends AbstractCaptainMojo {
         getLog().info("Settings (value, origin):");
         for (Setting s : Settings.all()) {
             Settings.Value v = config.settings().resolve(s);
-            getLog().info(String.format("  %-28s %-8s = %-24s [%s]", s.property(),
+            getLog().info(String.format("  %-26s %-19s = %-22s [%s]", s.property(),
                     s.env() == null ? "" : s.env(), v.value().isEmpty() ? "\"\"" : v.value(), v.origin()));
         }
     }

@@ -2,13 +2,16 @@ package io.captainos.core.debian;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import io.captainos.core.fetch.DownloadCache;
+import io.captainos.core.fetch.Sha256;
 import io.captainos.core.fetch.Downloader;
 import io.captainos.core.fetch.VerificationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,17 +97,54 @@ public final class DebianArchive {
             URI url = release.acquireByHash()
                     ? mirror.resolve(base + component + "/binary-" + arch + "/by-hash/SHA256/" + entry.sha256())
                     : mirror.resolve(base + path);
-            Path file = cache.get(url, "Packages" + format, entry.sha256());
-            try (InputStream raw = Files.newInputStream(file); InputStream in = decompress(raw, format)) {
-                Map<String, List<DebianPackage>> found = PackagesIndex.read(in, wanted, suite);
-                indexes.put(key, found);
-                return found;
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read " + file, e);
+            Path extract = cache.dir("debian", "extracts").resolve(entry.sha256() + "-"
+                    + Sha256.of(String.join(",", wanted).getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".tsv");
+            Map<String, List<DebianPackage>> found = readExtract(extract, suite);
+            if (found == null) {
+                Path file = cache.get(url, "Packages" + format, entry.sha256());
+                try (InputStream raw = Files.newInputStream(file); InputStream in = decompress(raw, format)) {
+                    found = PackagesIndex.read(in, wanted, suite);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read " + file, e);
+                }
+                writeExtract(extract, found);
             }
+            indexes.put(key, found);
+            return found;
         }
         throw new VerificationException("The signed Release of " + suite + " at " + mirror + " lists no Packages index"
                 + " for " + component + "/binary-" + arch);
+    }
+
+    /**
+     * The stanzas of the wanted packages, kept from an earlier read of the verified index with this digest, so
+     * that a build with nothing changed does not decompress the whole index again. Null when there is none.
+     */
+    private static Map<String, List<DebianPackage>> readExtract(Path extract, String suite) {
+        if (!Files.isRegularFile(extract)) {
+            return null;
+        }
+        Map<String, List<DebianPackage>> found = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(extract, StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t");
+                if (f.length != 6) {
+                    return null;
+                }
+                found.computeIfAbsent(f[0], k -> new ArrayList<>())
+                        .add(new DebianPackage(f[0], f[1], f[2], f[3], f[4], Long.parseLong(f[5]), suite));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return found;
+    }
+
+    private static void writeExtract(Path extract, Map<String, List<DebianPackage>> found) {
+        StringBuilder sb = new StringBuilder();
+        found.values().forEach(list -> list.forEach(p -> sb.append(String.join("\t", p.name(), p.version(),
+                p.architecture(), p.filename(), p.sha256(), Long.toString(p.size()))).append('\n')));
+        Files2.writeAtomically(extract, sb.toString());
     }
 
     private static InputStream decompress(InputStream raw, String format) throws IOException {

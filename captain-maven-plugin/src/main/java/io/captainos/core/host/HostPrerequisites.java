@@ -60,31 +60,39 @@ public final class HostPrerequisites {
         if (missing.isEmpty()) {
             return;
         }
-        TreeSet<String> packages = missing.stream().map(Requirement::debianPackage)
-                .collect(Collectors.toCollection(TreeSet::new));
-        String names = missing.stream().map(Requirement::name).collect(Collectors.joining(", "));
-        String install = "apt-get install -y --no-install-recommends " + String.join(" ", packages);
         if (root && debian && installAllowed) {
-            log.info(stage + " stage: installing host packages " + packages + " for " + names
+            log.info(stage + " stage: installing host packages " + packages(missing) + " for " + names(missing)
                     + " (turn off with -Dcaptain.host.install=false)");
             Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
             runner.run(new Command(List.of("apt-get", "update", "-q"), null, env));
-            List<String> args = new ArrayList<>(List.of(install.split(" ")));
-            runner.run(new Command(args, null, env));
-            List<Requirement> still = missing(missing);
-            if (still.isEmpty()) {
+            runner.run(new Command(installCommand(missing), null, env));
+            missing = missing(missing);
+            if (missing.isEmpty()) {
                 return;
             }
-            missing = still;
-            names = still.stream().map(Requirement::name).collect(Collectors.joining(", "));
         }
         String why = !debian ? "this host is not Debian-family"
                 : !root ? "the build does not run as root"
                 : !installAllowed ? "captain.host.install is false"
                 : "installing them did not provide them";
-        throw new CaptainException("The " + stage + " stage needs " + names + " on this host, which "
+        throw new CaptainException("The " + stage + " stage needs " + names(missing) + " on this host, which "
                 + (missing.size() == 1 ? "is" : "are") + " missing (" + why + "). Install with: "
-                + (root ? "" : "sudo ") + install + (debian ? "" : " (or your distribution's equivalent)"));
+                + (root ? "" : "sudo ") + String.join(" ", installCommand(missing))
+                + (debian ? "" : " (or your distribution's equivalent)"));
+    }
+
+    private static TreeSet<String> packages(List<Requirement> missing) {
+        return missing.stream().map(Requirement::debianPackage).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static String names(List<Requirement> missing) {
+        return missing.stream().map(Requirement::name).collect(Collectors.joining(", "));
+    }
+
+    private static List<String> installCommand(List<Requirement> missing) {
+        List<String> args = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends"));
+        args.addAll(packages(missing));
+        return args;
     }
 
     private boolean onPath(String program) {
