@@ -1,13 +1,15 @@
 package io.captainos.core;
 
-import io.captainos.core.fetch.Downloader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** File helpers the stages share. */
 public final class Files2 {
@@ -37,6 +39,19 @@ public final class Files2 {
         }
     }
 
+    /**
+     * Puts a finished temporary file in place in one step (readable by all, like any build output), so readers
+     * see either the old file or the complete new one.
+     */
+    public static void commit(Path tmp, Path target) throws IOException {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** Writes text to a temporary file beside the target, then moves it into place. */
     public static void writeAtomically(Path target, String text) {
         try {
@@ -44,7 +59,7 @@ public final class Files2 {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Downloader.moveAtomically(tmp, target);
+            commit(tmp, target);
         } catch (IOException e) {
             throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
         }

@@ -2,7 +2,7 @@ package io.captainos.core.archive;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import io.captainos.core.CaptainException;
-import io.captainos.core.fetch.Downloader;
+import io.captainos.core.Files2;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,7 +50,7 @@ public final class DeterministicTar {
                 }
                 tar.finish();
             }
-            Downloader.moveAtomically(tmp, target);
+            Files2.commit(tmp, target);
         } catch (IOException e) {
             throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
         } finally {

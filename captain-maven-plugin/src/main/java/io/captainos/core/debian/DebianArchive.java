@@ -187,7 +187,7 @@ public final class DebianArchive {
             try {
                 Path tmp = Files.createTempFile(saved.getParent(), "InRelease", ".part");
                 Files.write(tmp, bytes);
-                Downloader.moveAtomically(tmp, saved);
+                Files2.commit(tmp, saved);
             } catch (IOException e) {
                 log.warn("Cannot keep " + saved + " for offline use: " + e.getMessage());
             }

@@ -2,6 +2,7 @@ package io.captainos.core.fetch;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,10 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
@@ -143,19 +142,10 @@ public final class Downloader {
                 throw VerificationException.digest(target.getFileName().toString(), url.toString(), expected,
                         actual);
             }
-            moveAtomically(tmp, target);
+            Files2.commit(tmp, target);
             return actual;
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Moves a finished file into place in one step. */
-    public static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

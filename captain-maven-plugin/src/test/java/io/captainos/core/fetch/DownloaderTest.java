@@ -185,13 +185,16 @@ class DownloaderTest {
     }
 
     @Test
-    void moveAtomicallyReplacesTarget() throws IOException {
+    void commitReplacesTargetReadableByAll() throws IOException {
         Path from = dir.resolve("a");
         Path to = dir.resolve("b");
         Files.writeString(from, "new");
         Files.writeString(to, "old");
-        Downloader.moveAtomically(from, to);
+        Files.setPosixFilePermissions(from, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        io.captainos.core.Files2.commit(from, to);
         assertFalse(Files.exists(from));
         assertEquals("new", Files.readString(to));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(to)));
     }
 }
