@@ -17,6 +17,7 @@ public final class BuildConfig {
     private final Map<Stage, Mode> modes = new EnumMap<>(Stage.class);
     private final Map<Stage, Boolean> force = new EnumMap<>(Stage.class);
     private final String toolsSource;
+    private final String kernelSource;
 
     public BuildConfig(Settings settings) {
         this.settings = settings;
@@ -25,13 +26,11 @@ public final class BuildConfig {
             modes.put(s, Mode.parse(settings.get(Settings.mode(s)), s.modeProperty() + " (" + s.modeEnv() + ")"));
             force.put(s, settings.flag(Settings.force(s)));
         }
-        String source = settings.get(Settings.TOOLS_SOURCE).trim().toLowerCase(Locale.ROOT);
-        if (!source.equals("debian") && !source.equals("upstream")) {
-            throw new CaptainException("Unknown tools source '" + settings.get(Settings.TOOLS_SOURCE) + "' for "
-                    + Settings.TOOLS_SOURCE.property() + " (" + Settings.TOOLS_SOURCE.env()
-                    + "): use debian or upstream");
-        }
-        this.toolsSource = source;
+        this.toolsSource = oneOf(settings, Settings.TOOLS_SOURCE, List.of("debian", "upstream"));
+        this.kernelSource = oneOf(settings, Settings.KERNEL_SOURCE, List.of("debian", "kernel.org", "debian-image"));
+        oneOf(settings, Settings.KERNEL_BASE, List.of("defconfig", "tinyconfig", "allnoconfig"));
+        oneOf(settings, Settings.KERNEL_CCACHE, List.of("auto", "true", "false"));
+        io.captainos.core.kernel.KernelVersions.parse(settings.get(Settings.KERNEL_VERSION));
         settings.flag(Settings.HOST_INSTALL);
     }
 
@@ -53,6 +52,19 @@ public final class BuildConfig {
 
     public String toolsSource() {
         return toolsSource;
+    }
+
+    public String kernelSource() {
+        return kernelSource;
+    }
+
+    private static String oneOf(Settings settings, Setting s, List<String> allowed) {
+        String v = settings.get(s).trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw new CaptainException("Unknown value '" + settings.get(s) + "' for " + s.property() + " (" + s.env()
+                    + "): use one of " + String.join(", ", allowed));
+        }
+        return v;
     }
 
     public String get(Setting s) {

@@ -52,6 +52,19 @@ public final class Files2 {
         }
     }
 
+    /** Copies a file to a temporary file beside the target, then moves it into place. */
+    public static void copyAtomically(Path from, Path to) {
+        try {
+            Path dir = to.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + to.getFileName(), ".part");
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            commit(tmp, to);
+        } catch (IOException e) {
+            throw new CaptainException("Cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes text to a temporary file beside the target, then moves it into place. */
     public static void writeAtomically(Path target, String text) {
         try {

@@ -12,6 +12,20 @@ import java.util.Map;
 public final class Settings {
     public static final Setting ARCH = new Setting("captain.arch", "ARCH", "amd64",
             "target architectures: amd64, arm64, or both comma-separated");
+    public static final Setting KERNEL_SOURCE = new Setting("captain.kernel.source", "KERNEL_SOURCE", "debian",
+            "kernel source: debian (trixie's linux-source), kernel.org, or debian-image (Debian's prebuilt kernel)");
+    public static final Setting KERNEL_VERSION = new Setting("captain.kernel.version", "KERNEL_VERSION", "6.12",
+            "kernel branch (6.12: the newest Debian linux-source-6.12) or exact version (6.18.16)");
+    public static final Setting KERNEL_SRC = new Setting("captain.kernel.src", "KERNEL_SRC", "",
+            "a local kernel tree to build instead (built out of tree, never modified)");
+    public static final Setting KERNEL_CONFIG = new Setting("captain.kernel.config", "KERNEL_CONFIG", "",
+            "a config fragment that replaces the branch's defconfig");
+    public static final Setting KERNEL_BASE = new Setting("captain.kernel.base", "KERNEL_BASE", "defconfig",
+            "the make target the fragment is merged onto: defconfig, tinyconfig or allnoconfig");
+    public static final Setting KERNEL_MIRROR = new Setting("captain.kernel.mirror", "KERNEL_MIRROR",
+            "https://cdn.kernel.org/pub/linux/kernel/", "kernel.org base URL (or an internal mirror of it)");
+    public static final Setting KERNEL_CCACHE = new Setting("captain.kernel.ccache", "KERNEL_CCACHE", "auto",
+            "compile through ccache: auto (when installed), true or false");
     public static final Setting TOOLS_SOURCE = new Setting("captain.tools.source", "TOOLS_SOURCE", "debian",
             "where containerd, runc and the CNI plugins come from: debian or upstream");
     public static final Setting TOOLS_MIRROR = new Setting("captain.tools.mirror", "TOOLS_MIRROR",
@@ -112,7 +126,8 @@ public final class Settings {
             all.add(mode(s));
             all.add(force(s));
         }
-        all.addAll(List.of(TOOLS_SOURCE, TOOLS_MIRROR, CONTAINERD_VERSION, RUNC_VERSION, NERDCTL_VERSION,
+        all.addAll(List.of(KERNEL_SOURCE, KERNEL_VERSION, KERNEL_SRC, KERNEL_CONFIG, KERNEL_BASE, KERNEL_MIRROR,
+                KERNEL_CCACHE, TOOLS_SOURCE, TOOLS_MIRROR, CONTAINERD_VERSION, RUNC_VERSION, NERDCTL_VERSION,
                 CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL));
         return Collections.unmodifiableList(all);
     }

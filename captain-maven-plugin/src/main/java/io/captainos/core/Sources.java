@@ -3,7 +3,13 @@ package io.captainos.core;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.HostMirror;
 import io.captainos.core.debian.InReleaseVerifier;
+import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.fetch.DownloadCache;
+import io.captainos.core.kernel.DebianKernelSource;
+import io.captainos.core.kernel.KernelOrgSource;
+import io.captainos.core.kernel.KernelSource;
+import io.captainos.core.kernel.LocalKernelSource;
+import io.captainos.core.kernel.SourceUnpacker;
 import io.captainos.core.tools.DebianToolsSource;
 import io.captainos.core.tools.ToolsSource;
 import io.captainos.core.tools.UpstreamToolsSource;
@@ -83,6 +89,27 @@ public final class Sources {
             throw new CaptainException("Cannot read the bundled Debian keyring: " + e.getMessage(), e);
         }
         return rings;
+    }
+
+    /** The kernel source a configuration names: a local tree when captain.kernel.src is set. */
+    public static KernelSource kernel(BuildConfig config, DownloadCache cache, CommandRunner runner, BuildLog log) {
+        String src = config.get(Settings.KERNEL_SRC).trim();
+        if (!src.isEmpty()) {
+            return new LocalKernelSource(Path.of(src).toAbsolutePath());
+        }
+        Path scratch = cache.dir("kernel-scratch");
+        SourceUnpacker unpacker = new SourceUnpacker(cache.dir("kernel-src"), runner, log);
+        String version = config.get(Settings.KERNEL_VERSION).trim();
+        switch (config.kernelSource()) {
+            case "kernel.org":
+                String asset = "linux-" + version + ".tar.xz";
+                return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(asset),
+                        cache, scratch, unpacker, log);
+            case "debian":
+                return new DebianKernelSource(debian(config, cache, log), version, scratch, unpacker);
+            default:
+                throw new CaptainException("The " + config.kernelSource() + " kernel source has no source tree");
+        }
     }
 
     public static ToolsSource tools(BuildConfig config, DownloadCache cache, BuildLog log) {

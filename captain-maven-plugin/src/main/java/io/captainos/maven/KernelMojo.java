@@ -1,16 +1,107 @@
 package io.captainos.maven;
 
+import io.captainos.core.Arch;
+import io.captainos.core.BuildConfig;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Settings;
+import io.captainos.core.Sources;
 import io.captainos.core.Stage;
+import io.captainos.core.exec.StageExecution;
+import io.captainos.core.fetch.DownloadCache;
+import io.captainos.core.host.HostPrerequisites;
+import io.captainos.core.host.Requirement;
+import io.captainos.core.kernel.KernelConfigs;
+import io.captainos.core.kernel.KernelOutputs;
+import io.captainos.core.kernel.KernelStage;
+import io.captainos.core.kernel.PrebuiltKernelStage;
+import io.captainos.core.kernel.Toolchain;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProjectHelper;
 
 /**
- * Builds the kernel (vmlinuz, modules, resolved config) for each target arch. Not built yet in this version: the goal validates the configuration and logs that the stage is
- * pending.
+ * Builds the kernel for each target arch and attaches {@code vmlinuz} (classifier {@code <arch>}), the modules tree
+ * as {@code tar.zst} (classifier {@code modules-<arch>}) and the resolved {@code config} (classifier
+ * {@code <arch>}); the image is also copied to {@code out/vmlinuz-<kver>-<arch>}. The source is Debian's
+ * {@code linux-source} package (default), a kernel.org release, a local tree ({@code captain.kernel.src}), or
+ * Debian's prebuilt kernel ({@code -Dcaptain.kernel.source=debian-image}, no compile). A compile uses our config
+ * fragment for the branch and arch from {@code config/}, arm64 cross-compiled, with ccache when present.
  */
 @Mojo(name = "kernel", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class KernelMojo extends PendingStageMojo {
-    public KernelMojo() {
-        super(Stage.KERNEL);
+public class KernelMojo extends AbstractCaptainMojo {
+    /** The folder of the per-branch, per-arch config fragments ({@code 6.12.y.amd64}, ...). */
+    @Parameter(property = "captain.kernel.configDir", defaultValue = "${project.basedir}/config")
+    private File configDir;
+
+    private final MavenProjectHelper helper;
+
+    @Inject
+    public KernelMojo(MavenProjectHelper helper) {
+        this.helper = helper;
+    }
+
+    @Override
+    protected void run() {
+        BuildConfig config = config();
+        StageExecution.Resolved mode = execution().resolve(Stage.KERNEL, config.mode(Stage.KERNEL));
+        for (Arch arch : config.arches()) {
+            KernelStage.Result r = mode.skipped() ? existing(arch) : build(config, mode, arch);
+            if (r == null) {
+                continue;
+            }
+            helper.attachArtifact(project, "vmlinuz", arch.classifier(), r.vmlinuz().toFile());
+            helper.attachArtifact(project, "tar.zst", arch.classifier("modules"), r.modules().toFile());
+            helper.attachArtifact(project, "config", arch.classifier(), r.config().toFile());
+        }
+    }
+
+    private KernelStage.Result existing(Arch arch) {
+        KernelOutputs out = new KernelOutputs(buildDir().resolve("kernel"), outDir(), arch);
+        String version = out.version();
+        if (version == null || !Files.isRegularFile(out.vmlinuz()) || !Files.isRegularFile(out.modules())) {
+            getLog().warn("kernel (" + arch.linux() + "): skipped, and no earlier kernel in " + out.dir()
+                    + " to attach");
+            return null;
+        }
+        getLog().info("kernel (" + arch.linux() + "): skipped; attaching the existing " + version);
+        return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(),
+                out.outVmlinuz(version), false, List.of());
+    }
+
+    private KernelStage.Result build(BuildConfig config, StageExecution.Resolved mode, Arch arch) {
+        DownloadCache cache = cache(config);
+        HostPrerequisites host = HostPrerequisites.ofThisHost(config.settings().flag(Settings.HOST_INSTALL),
+                mode.runner(), log());
+        if (config.kernelSource().equals("debian-image") && config.get(Settings.KERNEL_SRC).isBlank()) {
+            host.ensure("kernel", List.of(Requirement.program("depmod", "kmod")));
+            return new PrebuiltKernelStage(Sources.debian(config, cache, log()), buildDir().resolve("kernel"),
+                    outDir(), timestamp(), PluginInfo.version(), mode.runner(), log())
+                    .build(arch, config.force(Stage.KERNEL));
+        }
+        Arch hostArch = Arch.host();
+        if (hostArch == null) {
+            throw new CaptainException("Kernel compiles run on amd64 or arm64 hosts; this is "
+                    + System.getProperty("os.arch"));
+        }
+        Toolchain toolchain = new Toolchain(arch, hostArch);
+        List<Requirement> needs = new ArrayList<>(toolchain.requirements());
+        String ccache = config.get(Settings.KERNEL_CCACHE).trim().toLowerCase();
+        if (ccache.equals("true")) {
+            needs.add(Requirement.program("ccache", "ccache"));
+        }
+        host.ensure("kernel", needs);
+        boolean useCcache = ccache.equals("true")
+                || (ccache.equals("auto") && host.missing(List.of(Requirement.program("ccache", "ccache"))).isEmpty());
+        KernelStage.Options options = new KernelStage.Options(config.get(Settings.KERNEL_BASE).trim(), useCcache,
+                timestamp(), Runtime.getRuntime().availableProcessors(), PluginInfo.version());
+        return new KernelStage(Sources.kernel(config, cache, mode.runner(), log()),
+                new KernelConfigs(configDir.toPath()), config.get(Settings.KERNEL_CONFIG), buildDir().resolve("kernel"),
+                outDir(), options, mode.runner(), log()).build(arch, toolchain, config.force(Stage.KERNEL));
     }
 }

@@ -57,22 +57,32 @@ public final class DebianArchive {
 
     /** The newest version of each package across the suites, for one architecture. */
     public List<DebianPackage> resolve(String arch, List<String> names) {
-        Set<String> wanted = new LinkedHashSet<>(names);
         List<DebianPackage> result = new ArrayList<>();
-        Map<String, List<DebianPackage>> all = new HashMap<>();
-        for (String suite : suites) {
-            index(suite, arch, wanted).forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        }
-        for (String name : wanted) {
+        Map<String, List<DebianPackage>> all = lookup(arch, names);
+        for (String name : names) {
             List<DebianPackage> candidates = all.get(name);
             if (candidates == null || candidates.isEmpty()) {
                 throw new CaptainException("Package " + name + " (" + arch + ") is not in " + component + " of "
                         + String.join(", ", suites) + " at " + mirror + ": check the name and captain.debian.suites");
             }
-            result.add(candidates.stream().max(Comparator.comparing(DebianPackage::version, DebVersion.ORDER))
-                    .orElseThrow());
+            result.add(candidates.get(candidates.size() - 1));
         }
         return result;
+    }
+
+    /** Every version of a package the suites list for an arch, oldest first; empty when there is none. */
+    public List<DebianPackage> versions(String arch, String name) {
+        return lookup(arch, List.of(name)).getOrDefault(name, List.of());
+    }
+
+    private Map<String, List<DebianPackage>> lookup(String arch, List<String> names) {
+        Set<String> wanted = new LinkedHashSet<>(names);
+        Map<String, List<DebianPackage>> all = new HashMap<>();
+        for (String suite : suites) {
+            index(suite, arch, wanted).forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        }
+        all.values().forEach(l -> l.sort(Comparator.comparing(DebianPackage::version, DebVersion.ORDER)));
+        return all;
     }
 
     /** The verified .deb of a package, from the cache or the mirror. */
@@ -127,12 +137,12 @@ public final class DebianArchive {
         Map<String, List<DebianPackage>> found = new HashMap<>();
         try {
             for (String line : Files.readAllLines(extract, StandardCharsets.UTF_8)) {
-                String[] f = line.split("\t");
-                if (f.length != 6) {
+                String[] f = line.split("\t", -1);
+                if (f.length != 7) {
                     return null;
                 }
                 found.computeIfAbsent(f[0], k -> new ArrayList<>())
-                        .add(new DebianPackage(f[0], f[1], f[2], f[3], f[4], Long.parseLong(f[5]), suite));
+                        .add(new DebianPackage(f[0], f[1], f[2], f[3], f[4], Long.parseLong(f[5]), suite, f[6]));
             }
         } catch (IOException | NumberFormatException e) {
             return null;
@@ -143,7 +153,7 @@ public final class DebianArchive {
     private static void writeExtract(Path extract, Map<String, List<DebianPackage>> found) {
         StringBuilder sb = new StringBuilder();
         found.values().forEach(list -> list.forEach(p -> sb.append(String.join("\t", p.name(), p.version(),
-                p.architecture(), p.filename(), p.sha256(), Long.toString(p.size()))).append('\n')));
+                p.architecture(), p.filename(), p.sha256(), Long.toString(p.size()), p.depends())).append('\n')));
         Files2.writeAtomically(extract, sb.toString());
     }
 

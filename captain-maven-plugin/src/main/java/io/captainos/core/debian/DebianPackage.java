@@ -1,8 +1,20 @@
 package io.captainos.core.debian;
 
-/** One binary package as a signed Packages index lists it. */
+/** One binary package as a signed Packages index lists it ({@code depends} is the raw Depends field). */
 public record DebianPackage(String name, String version, String architecture, String filename, String sha256,
-        long size, String suite) {
+        long size, String suite, String depends) {
+    /** The package names of the Depends field, alternatives and version constraints left out. */
+    public java.util.List<String> dependencyNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String clause : depends.split(",")) {
+            String first = clause.split("\\|")[0].trim();
+            if (!first.isEmpty()) {
+                names.add(first.split("[\\s(:]")[0]);
+            }
+        }
+        return names;
+    }
+
     /** The file name of the .deb in the pool. */
     public String debName() {
         return filename.substring(filename.lastIndexOf('/') + 1);

@@ -28,7 +28,8 @@ public final class PackagesIndex {
                 if (keep) {
                     DebianPackage p = new DebianPackage(stanza.get("Package"), stanza.get("Version"),
                             stanza.get("Architecture"), stanza.get("Filename"), stanza.get("SHA256"),
-                            Long.parseLong(stanza.getOrDefault("Size", "-1")), suite);
+                            Long.parseLong(stanza.getOrDefault("Size", "-1")), suite,
+                            stanza.getOrDefault("Depends", ""));
                     if (p.filename() != null && p.sha256() != null && p.version() != null) {
                         found.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);
                     }

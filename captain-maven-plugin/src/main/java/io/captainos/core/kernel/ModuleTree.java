@@ -1,0 +1,142 @@
+package io.captainos.core.kernel;
+
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.exec.Command;
+import io.captainos.core.exec.CommandRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns installed kernel modules into the tree the OS ships: {@code usr/lib/modules/<release>} (merged /usr), no
+ * {@code build}/{@code source} links, the modules nobody provisions with removed (keeping any that a kept module
+ * depends on), and {@code depmod} run on the result.
+ */
+public final class ModuleTree {
+    /** Modules runtime.md removes: network filesystems, virtualisation hosts and the like. */
+    public static final List<String> UNWANTED = List.of("kernel/fs/btrfs/", "kernel/fs/nfs/", "kernel/fs/nfsd/",
+            "kernel/fs/nfs_common/", "kernel/fs/lockd/", "kernel/fs/ceph/", "kernel/net/ceph/", "kernel/fs/ntfs3/",
+            "kernel/net/sunrpc/", "kernel/drivers/block/drbd/", "kernel/arch/x86/kvm/", "kernel/virt/",
+            "kernel/drivers/net/ethernet/netronome/");
+
+    private final CommandRunner runner;
+    private final BuildLog log;
+
+    public ModuleTree(CommandRunner runner, BuildLog log) {
+        this.runner = runner;
+        this.log = log;
+    }
+
+    /**
+     * Moves {@code <staging>/lib/modules/<release>} (where modules_install puts it) to
+     * {@code <staging>/usr/lib/modules/<release>}, removes the unwanted modules and runs depmod.
+     */
+    public Path finish(Path staging, String release, List<String> remove) {
+        Path from = staging.resolve("lib/modules").resolve(release);
+        Path to = staging.resolve("usr/lib/modules").resolve(release);
+        try {
+            if (Files.isDirectory(from)) {
+                Files.createDirectories(to.getParent());
+                Files2.deleteTree(to);
+                Files.move(from, to);
+                Files2.deleteTree(staging.resolve("lib"));
+            }
+            if (!Files.isDirectory(to)) {
+                throw new CaptainException("No modules for " + release + " in " + staging);
+            }
+            Files.deleteIfExists(to.resolve("build"));
+            Files.deleteIfExists(to.resolve("source"));
+            trim(to, remove);
+            depmod(staging.resolve("usr"), release);
+        } catch (IOException e) {
+            throw new CaptainException("Cannot arrange the modules of " + release + ": " + e.getMessage(), e);
+        }
+        return to;
+    }
+
+    /** Removes modules under the given prefixes unless a kept module needs them; returns how many went. */
+    int trim(Path modules, List<String> remove) throws IOException {
+        Map<String, List<String>> deps = readDeps(modules);
+        Set<String> drop = new HashSet<>();
+        for (String m : deps.keySet()) {
+            if (remove.stream().anyMatch(m::startsWith)) {
+                drop.add(m);
+            }
+        }
+        int needed = 0;
+        for (Map.Entry<String, List<String>> e : deps.entrySet()) {
+            if (!drop.contains(e.getKey())) {
+                for (String d : e.getValue()) {
+                    if (drop.remove(d)) {
+                        needed++;
+                    }
+                }
+            }
+        }
+        for (String m : drop) {
+            Files.deleteIfExists(modules.resolve(m));
+        }
+        pruneEmptyDirs(modules.resolve("kernel"));
+        log.info("modules: removed " + drop.size() + " of " + deps.size() + (needed > 0 ? " (kept " + needed
+                + " that other modules need)" : ""));
+        return drop.size();
+    }
+
+    /** modules.dep when it exists, else every module file with no known dependencies. */
+    private static Map<String, List<String>> readDeps(Path modules) throws IOException {
+        Map<String, List<String>> deps = new TreeMap<>();
+        Path dep = modules.resolve("modules.dep");
+        if (Files.isRegularFile(dep)) {
+            for (String line : Files.readAllLines(dep)) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    String rest = line.substring(colon + 1).trim();
+                    deps.put(line.substring(0, colon), rest.isEmpty() ? List.of() : List.of(rest.split("\\s+")));
+                }
+            }
+            return deps;
+        }
+        try (Stream<Path> s = Files.walk(modules)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().contains(".ko")).collect(Collectors.toList())) {
+                deps.put(modules.relativize(p).toString(), List.of());
+            }
+        }
+        return deps;
+    }
+
+    private static void pruneEmptyDirs(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.walk(dir)) {
+            dirs = s.filter(Files::isDirectory).sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                    .collect(Collectors.toList());
+        }
+        for (Path d : dirs) {
+            try (Stream<Path> s = Files.list(d)) {
+                if (s.findAny().isEmpty()) {
+                    Files.delete(d);
+                }
+            }
+        }
+    }
+
+    private void depmod(Path base, String release) throws IOException {
+        Path emptyConfig = Files.createTempDirectory("depmod.d");
+        try {
+            runner.run(Command.of(null, "depmod", "-C", emptyConfig.toString(), "-b", base.toString(), release));
+        } finally {
+            Files2.deleteTree(emptyConfig);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.captainos.core.kernel;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.archive.DeterministicTar;
+import io.captainos.core.debian.DebExtractor;
+import io.captainos.core.debian.DebianArchive;
+import io.captainos.core.debian.DebianPackage;
+import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageStamp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * No compile: the kernel and modules of Debian's prebuilt {@code linux-image} package for the arch, verified
+ * through the archive, with the module tree trimmed to what CaptainOS provisions with (network, storage, virtio,
+ * netfilter, the filesystems of runtime.md). For fast work on the rest of the OS, and for hardware Debian supports.
+ */
+public final class PrebuiltKernelStage {
+    /**
+     * Module folders a provisioning OS has no use for; a module a kept one depends on stays. Together with
+     * {@link ModuleTree#UNWANTED}.
+     */
+    public static final List<String> TRIM = List.of("kernel/sound/", "kernel/drivers/media/",
+            "kernel/drivers/net/wireless/", "kernel/net/wireless/", "kernel/net/mac80211/", "kernel/net/bluetooth/",
+            "kernel/drivers/bluetooth/", "kernel/drivers/infiniband/", "kernel/net/nfc/", "kernel/drivers/nfc/",
+            "kernel/drivers/gpu/", "kernel/drivers/staging/", "kernel/drivers/iio/", "kernel/drivers/input/joystick/",
+            "kernel/drivers/input/touchscreen/", "kernel/drivers/input/tablet/", "kernel/drivers/isdn/",
+            "kernel/drivers/atm/", "kernel/net/atm/", "kernel/drivers/net/can/", "kernel/net/can/",
+            "kernel/drivers/w1/", "kernel/drivers/comedi/", "kernel/drivers/net/wwan/", "kernel/drivers/net/ieee802154/",
+            "kernel/net/ieee802154/", "kernel/net/mac802154/", "kernel/drivers/net/hamradio/", "kernel/net/ax25/",
+            "kernel/net/rose/", "kernel/net/netrom/", "kernel/drivers/mtd/", "kernel/drivers/hid/",
+            "kernel/drivers/usb/gadget/", "kernel/drivers/video/", "kernel/fs/ocfs2/", "kernel/fs/gfs2/",
+            "kernel/fs/nilfs2/", "kernel/fs/reiserfs/", "kernel/fs/jfs/", "kernel/fs/ubifs/", "kernel/fs/orangefs/",
+            "kernel/fs/afs/", "kernel/fs/coda/", "kernel/drivers/misc/cardreader/", "kernel/drivers/memstick/",
+            "kernel/drivers/platform/chrome/", "kernel/drivers/platform/surface/", "kernel/drivers/accessibility/",
+            "kernel/drivers/thunderbolt/", "kernel/drivers/firewire/", "kernel/drivers/pcmcia/");
+
+    private final DebianArchive archive;
+    private final Path stageDir;
+    private final Path outDir;
+    private final long timestamp;
+    private final String builderVersion;
+    private final CommandRunner runner;
+    private final BuildLog log;
+
+    public PrebuiltKernelStage(DebianArchive archive, Path stageDir, Path outDir, long timestamp,
+            String builderVersion, CommandRunner runner, BuildLog log) {
+        this.archive = archive;
+        this.stageDir = stageDir;
+        this.outDir = outDir;
+        this.timestamp = timestamp;
+        this.builderVersion = builderVersion;
+        this.runner = runner;
+        this.log = log;
+    }
+
+    /** The versioned image package the {@code linux-image-<arch>} metapackage points at (unsigned where it exists). */
+    DebianPackage imagePackage(Arch arch) {
+        DebianPackage meta = archive.resolve(arch.debian(), List.of("linux-image-" + arch.debian())).get(0);
+        String target = meta.dependencyNames().stream().filter(n -> n.startsWith("linux-image-")).findFirst()
+                .orElseThrow(() -> new CaptainException(meta.name() + " " + meta.version()
+                        + " depends on no linux-image package: " + meta.depends()));
+        List<DebianPackage> unsigned = archive.versions(arch.debian(), target + "-unsigned");
+        return unsigned.isEmpty() ? archive.resolve(arch.debian(), List.of(target)).get(0)
+                : unsigned.get(unsigned.size() - 1);
+    }
+
+    public KernelStage.Result build(Arch arch, boolean force) {
+        KernelOutputs out = new KernelOutputs(stageDir, outDir, arch);
+        DebianPackage pkg = imagePackage(arch);
+        String version = pkg.version().split("-")[0];
+        InputHash inputs = new InputHash()
+                .value("stage", "kernel")
+                .value("arch", arch.debian())
+                .value("kernel.source", "debian-image " + pkg.name() + " " + pkg.version() + " " + pkg.sha256())
+                .value("trim", String.join(",", TRIM) + ";" + String.join(",", ModuleTree.UNWANTED))
+                .value("timestamp", timestamp)
+                .value("builder", builderVersion);
+        StageStamp stamp = new StageStamp(out.stamp());
+        String stale = force ? "forced" : stamp.staleReason(inputs,
+                List.of(out.vmlinuz(), out.config(), out.modules(), out.outVmlinuz(version)));
+        if (stale == null) {
+            log.info("kernel (" + arch.linux() + "): Debian " + pkg.name() + " up to date; skipping");
+            return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(),
+                    out.outVmlinuz(version), false, List.of());
+        }
+        log.info("kernel (" + arch.linux() + "): taking Debian's prebuilt " + pkg.name() + " " + pkg.version()
+                + " (" + stale + ")");
+        stamp.invalidate();
+        Path unpacked = out.dir().resolve("package");
+        Path staging = out.dir().resolve("modules-root");
+        Files2.deleteTree(unpacked);
+        Files2.deleteTree(staging);
+        try {
+            DebExtractor.extract(archive.download(pkg), unpacked);
+            Path modulesRoot = Files.isDirectory(unpacked.resolve("usr/lib/modules")) ? unpacked.resolve("usr/lib/modules")
+                    : unpacked.resolve("lib/modules");
+            String release = single(modulesRoot);
+            Path image = unpacked.resolve("boot").resolve("vmlinuz-" + release);
+            Path config = unpacked.resolve("boot").resolve("config-" + release);
+            if (!Files.isRegularFile(image)) {
+                throw new CaptainException(pkg.debName() + " holds no boot/vmlinuz-" + release);
+            }
+            Files.createDirectories(staging.resolve("lib/modules"));
+            Files.move(modulesRoot.resolve(release), staging.resolve("lib/modules").resolve(release));
+            List<String> remove = new ArrayList<>(TRIM);
+            remove.addAll(ModuleTree.UNWANTED);
+            new ModuleTree(runner, log).finish(staging, release, remove);
+            new DeterministicTar(timestamp, 19, Runtime.getRuntime().availableProcessors())
+                    .write(staging, out.modules());
+            Files2.copyAtomically(image, out.vmlinuz());
+            Files2.copyAtomically(config, out.config());
+            out.recordVersion(version, release);
+            Path published = out.publish(version);
+            stamp.record(inputs);
+            log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB (%s)",
+                    arch.linux(), release, Files.size(out.vmlinuz()) / 1e6, Files.size(out.modules()) / 1e6,
+                    published));
+            return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(), published, true,
+                    List.of());
+        } catch (IOException e) {
+            throw new CaptainException("kernel (" + arch.linux() + "): " + e.getMessage(), e);
+        } finally {
+            Files2.deleteTree(unpacked);
+        }
+    }
+
+    private static String single(Path modulesRoot) throws IOException {
+        try (Stream<Path> s = Files.list(modulesRoot)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).collect(Collectors.toList());
+            if (names.size() != 1) {
+                throw new CaptainException("Expected one module tree in " + modulesRoot + ", found " + names);
+            }
+            return names.get(0);
+        }
+    }
+}

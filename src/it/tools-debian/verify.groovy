@@ -1,0 +1,65 @@
+// The tools bundle of both arches, built from Debian packages, installed by coordinates; every binary is an ELF
+// executable of its arch and the manifest records its digest.
+import java.nio.file.Files
+import java.nio.file.Path
+import java.security.MessageDigest
+
+def fail = { String m -> throw new AssertionError(m) }
+def log = new File(basedir, 'build.log').text
+
+def repo = new File(localRepositoryPath, 'io/captainos/it/tools-debian/1.0')
+def bundles = [x86_64: 'ELF 64-bit LSB .*x86-64', aarch64: 'ELF 64-bit LSB .*ARM aarch64']
+
+def run = { List<String> cmd, File dir ->
+    def p = new ProcessBuilder(cmd).directory(dir).redirectErrorStream(true).start()
+    def out = p.inputStream.text
+    if (p.waitFor() != 0) fail("${cmd.join(' ')} failed: ${out}")
+    out
+}
+def sha256 = { File f ->
+    MessageDigest.getInstance('SHA-256').digest(f.bytes).encodeHex().toString()
+}
+
+def binaries = ['usr/local/bin/containerd', 'usr/local/bin/containerd-shim-runc-v2', 'usr/local/bin/ctr',
+                'usr/local/bin/runc'] + ['bridge', 'host-local', 'loopback', 'portmap', 'firewall', 'tuning'].collect { "opt/cni/bin/${it}".toString() }
+
+def digests = [:]
+bundles.each { linux, elf ->
+    File tar = new File(repo, "tools-debian-1.0-${linux}.tar.zst")
+    if (!tar.isFile()) fail("not installed: ${tar}")
+    digests[linux] = sha256(tar)
+
+    File dir = new File(basedir, "target/unpacked-${linux}")
+    dir.deleteDir()
+    dir.mkdirs()
+    run(['tar', '--zstd', '-xf', tar.absolutePath], dir)
+
+    File manifest = new File(dir, 'usr/share/captainos/tools.manifest')
+    if (!manifest.isFile()) fail("${linux}: no ${manifest}")
+    def rows = manifest.readLines().drop(1).findAll { it }.collectEntries { line ->
+        def cols = line.split('\t')
+        if (cols.length != 5) fail("${linux}: bad manifest row '${line}'")
+        [(cols[0]): cols[4]]
+    }
+
+    binaries.each { String b ->
+        File f = new File(dir, b)
+        if (!f.isFile()) fail("${linux}: ${b} missing from the bundle")
+        if (!Files.isExecutable(f.toPath())) fail("${linux}: ${b} is not executable")
+        String type = run(['file', '-b', f.absolutePath], dir).trim()
+        if (!(type =~ elf)) fail("${linux}: ${b} is not ${elf}: ${type}")
+        String recorded = rows[b]
+        if (recorded == null) fail("${linux}: ${b} not in the manifest")
+        if (!(recorded ==~ /[0-9a-f]{64}/)) fail("${linux}: ${b} has no sha256 in the manifest: '${recorded}'")
+        if (recorded != sha256(f)) fail("${linux}: ${b} sha256 ${sha256(f)} differs from the manifest's ${recorded}")
+    }
+    if (!rows.keySet().containsAll(binaries) || rows.size() != binaries.size()) {
+        fail("${linux}: manifest lists ${rows.keySet()}, expected ${binaries}")
+    }
+    if (!log.contains("tools (${linux}): ")) fail("build.log says nothing about ${linux}")
+}
+if (digests.x86_64 == digests.aarch64) fail('the x86_64 and aarch64 bundles are identical')
+
+def mode = log =~ /tools stage: native \(([^)\n]+)/
+if (!mode.find() || mode.group(1).trim().isEmpty()) fail('build.log does not say the tools stage ran native, and why')
+true
