@@ -54,27 +54,38 @@ public final class Files2 {
 
     /** Copies a file to a temporary file beside the target, then moves it into place. */
     public static void copyAtomically(Path from, Path to) {
-        try {
-            Path dir = to.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + to.getFileName(), ".part");
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            commit(tmp, to);
-        } catch (IOException e) {
-            throw new CaptainException("Cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
-        }
+        atomically(to, tmp -> Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     /** Writes text to a temporary file beside the target, then moves it into place. */
     public static void writeAtomically(Path target, String text) {
+        atomically(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+    }
+
+    /** Something that fills a temporary file. */
+    @FunctionalInterface
+    private interface Filler {
+        void fill(Path tmp) throws IOException;
+    }
+
+    private static void atomically(Path target, Filler filler) {
+        Path tmp = null;
         try {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+            filler.fill(tmp);
             commit(tmp, target);
         } catch (IOException e) {
             throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the .part name never looks finished
+                }
+            }
         }
     }
 }

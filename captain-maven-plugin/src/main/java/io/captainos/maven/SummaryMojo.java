@@ -36,7 +36,10 @@ public class SummaryMojo extends AbstractCaptainMojo {
                         + ", CNI " + config.get(Settings.CNI_VERSION) + " from " + config.get(Settings.TOOLS_MIRROR)
                         + ")"));
         getLog().info("  Debian mirror: " + Sources.debianMirror(config) + ", keyring " + Sources.keyringOrigin(config));
-        getLog().info("  timestamp: " + timestamp() + " (project.build.outputTimestamp)");
+        String sde = System.getenv("SOURCE_DATE_EPOCH");
+        getLog().info("  timestamp: " + timestamp() + " (" + (outputTimestamp != null && !outputTimestamp.isBlank()
+                ? "project.build.outputTimestamp" : sde != null && !sde.isBlank() ? "SOURCE_DATE_EPOCH"
+                : "neither project.build.outputTimestamp nor SOURCE_DATE_EPOCH is set: the epoch") + ")");
         getLog().info("  build dir: " + buildDir() + ", out dir: " + outDir() + ", cache: " + cacheDir(config));
         for (Arch a : config.arches()) {
             getLog().info("  " + a.linux() + " tools artifact: io.captainos:captainos-tools:<version>:tar.zst:"
