@@ -61,6 +61,12 @@ public class KernelMojo extends AbstractCaptainMojo {
         }
     }
 
+    /** The config override, relative to the folder the build started in; empty when none is given. */
+    private String configOverride(BuildConfig config) {
+        String c = config.get(Settings.KERNEL_CONFIG).trim();
+        return c.isEmpty() ? "" : root().resolve(c).toString();
+    }
+
     private KernelStage.Result existing(Arch arch) {
         KernelOutputs out = new KernelOutputs(buildDir().resolve("kernel"), outDir(), arch);
         String version = out.version();
@@ -101,7 +107,7 @@ public class KernelMojo extends AbstractCaptainMojo {
         KernelStage.Options options = new KernelStage.Options(config.get(Settings.KERNEL_BASE).trim(), useCcache,
                 timestamp(), Runtime.getRuntime().availableProcessors(), PluginInfo.version());
         return new KernelStage(Sources.kernel(config, cache, mode.runner(), log()),
-                new KernelConfigs(configDir.toPath()), config.get(Settings.KERNEL_CONFIG), buildDir().resolve("kernel"),
+                new KernelConfigs(configDir.toPath()), configOverride(config), buildDir().resolve("kernel"),
                 outDir(), options, mode.runner(), log()).build(arch, toolchain, config.force(Stage.KERNEL));
     }
 }
