@@ -193,6 +193,14 @@ public final class DebianArchive {
         String text = verifier.verify(bytes, url.toString());
         ReleaseFile release = new ReleaseFile(text);
         release.requireSuite(suite, url.toString());
+        java.time.Instant validUntil = release.validUntil();
+        if (validUntil != null && validUntil.isBefore(java.time.Instant.now())) {
+            if (fresh) {
+                throw new VerificationException("The signed Release at " + url + " expired at " + validUntil
+                        + ": the mirror serves a stale (or replayed) copy. Use an up-to-date mirror.");
+            }
+            log.warn("The saved InRelease of " + suite + " expired at " + validUntil + "; using it offline anyway");
+        }
         if (fresh) {
             try {
                 Path tmp = Files.createTempFile(saved.getParent(), "InRelease", ".part");

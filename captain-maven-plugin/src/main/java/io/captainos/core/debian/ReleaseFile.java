@@ -1,7 +1,12 @@
 package io.captainos.core.debian;
 
 import io.captainos.core.fetch.VerificationException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** The signed text of an InRelease file: its fields and the SHA-256 of every index it lists. */
@@ -9,6 +14,8 @@ public final class ReleaseFile {
     /** An index file the Release lists. */
     public record Entry(String path, String sha256, long size) {}
 
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss z", Locale.ENGLISH);
     private final Map<String, String> fields = new LinkedHashMap<>();
     private final Map<String, Entry> sha256 = new LinkedHashMap<>();
 
@@ -38,6 +45,19 @@ public final class ReleaseFile {
 
     public boolean acquireByHash() {
         return "yes".equalsIgnoreCase(fields.get("Acquire-By-Hash"));
+    }
+
+    /** The time after which the Release must not be trusted (a replayed old Release), or null when unlimited. */
+    public Instant validUntil() {
+        String v = fields.get("Valid-Until");
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(v.trim(), DATE).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new VerificationException("The signed Release has an unreadable Valid-Until: " + v);
+        }
     }
 
     public Entry entry(String path) {

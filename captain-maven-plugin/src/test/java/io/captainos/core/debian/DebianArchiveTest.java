@@ -142,6 +142,25 @@ class DebianArchiveTest {
     }
 
     @Test
+    void anExpiredReleaseFromTheMirrorIsRejected() {
+        Deb deb = containerd("1.7.24~ds1-6");
+        byte[] xz = FakeDebianRepo.xz(FakeDebianRepo.packages(List.of(deb)));
+        String fields = FakeDebianRepo.release("stable-updates", "trixie-updates", false,
+                Map.of("main/binary-amd64/Packages.xz", xz));
+        server.put("dists/trixie-updates/main/binary-amd64/Packages.xz", xz);
+        server.put("dists/trixie-updates/InRelease", archiveKey.clearSign(
+                fields.replace("Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2026 00:00:00 UTC\nAcquire-By-Hash:")));
+        VerificationException e = assertThrows(VerificationException.class,
+                () -> archive(List.of("trixie-updates")).resolve("amd64", List.of("containerd")));
+        assertTrue(e.getMessage().contains("expired"), e.getMessage());
+        // one that is still valid is accepted
+        server.put("dists/trixie-updates/InRelease", archiveKey.clearSign(
+                fields.replace("Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2099 00:00:00 UTC\nAcquire-By-Hash:")));
+        assertEquals(deb.sha256(),
+                archive(List.of("trixie-updates")).resolve("amd64", List.of("containerd")).get(0).sha256());
+    }
+
+    @Test
     void tamperedInReleaseIsRejected() {
         FakeDebianRepo.Suite suite = FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
                 List.of(containerd("1.7.24~ds1-6")));
