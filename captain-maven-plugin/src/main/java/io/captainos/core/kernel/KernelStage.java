@@ -107,7 +107,8 @@ public final class KernelStage {
             runner.run(command(make, env, "olddefconfig"));
             KernelConfig resolved = KernelConfig.read(obj.resolve(".config"));
             List<String> dropped = KernelConfig.dropped(fragment, resolved);
-            Files2.writeAtomically(out.dir().resolve("dropped-symbols.txt"), String.join("\n", dropped) + "\n");
+            Files2.writeAtomically(out.dir().resolve("dropped-symbols.txt"),
+                    dropped.stream().map(d -> d + "\n").collect(java.util.stream.Collectors.joining()));
             if (!dropped.isEmpty()) {
                 log.warn("kernel (" + arch.linux() + "): " + dropped.size() + " symbols of " + fragmentFile.getFileName()
                         + " did not survive olddefconfig (listed in " + out.dir().resolve("dropped-symbols.txt")
