@@ -26,6 +26,10 @@ assert vmlinuz.isFile() && modules.isFile() && config.isFile()
 String kind = run(['file', '-b', vmlinuz.path])
 assert kind.contains('Linux kernel x86 boot executable') && kind.contains('-captainos') : kind
 assert config.text.contains('CONFIG_LOCALVERSION="-captainos"')
+// x86 boot protocol header: cmdline_size at 0x238 is COMMAND_LINE_SIZE - 1, raised from 2047 to 4095
+byte[] head = vmlinuz.bytes
+int cmdlineSize = java.nio.ByteBuffer.wrap(head, 0x238, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+assert cmdlineSize == 4095 : "COMMAND_LINE_SIZE was not raised: the kernel accepts ${cmdlineSize + 1} bytes"
 assert config.text.contains('CONFIG_CRC8=m') : 'the resolved config of the last (changed) build'
 
 def out = new File(basedir, 'out').listFiles().findAll { it.name ==~ /vmlinuz-6\.12\.\d+-x86_64/ }
