@@ -1,5 +1,6 @@
 package io.captainos.core;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
@@ -13,14 +14,22 @@ import java.util.Map;
  */
 public final class BuildConfig {
     private final Settings settings;
+    private final Path base;
     private final List<Arch> arches;
     private final Map<Stage, Mode> modes = new EnumMap<>(Stage.class);
     private final Map<Stage, Boolean> force = new EnumMap<>(Stage.class);
     private final String toolsSource;
     private final String kernelSource;
 
+    /** Settings whose relative paths are taken from the current folder. */
     public BuildConfig(Settings settings) {
+        this(settings, Path.of("").toAbsolutePath());
+    }
+
+    /** Settings whose relative paths (a kernel tree, a keyring) are taken from {@code base}. */
+    public BuildConfig(Settings settings, Path base) {
         this.settings = settings;
+        this.base = base;
         this.arches = Arch.parseList(settings.get(Settings.ARCH));
         for (Stage s : Stage.values()) {
             modes.put(s, Mode.parse(settings.get(Settings.mode(s)), s.modeProperty() + " (" + s.modeEnv() + ")"));
@@ -67,6 +76,11 @@ public final class BuildConfig {
         return v;
     }
 
+    /** A path setting resolved against the folder the build started in. */
+    public Path path(String value) {
+        return base.resolve(value.trim());
+    }
+
     public String get(Setting s) {
         return settings.get(s);
     }
@@ -76,7 +90,10 @@ public final class BuildConfig {
      * 8601 instant or seconds), else {@code SOURCE_DATE_EPOCH}, else the epoch itself.
      */
     public static long timestamp(String outputTimestamp, String sourceDateEpoch) {
-        for (String v : new String[] {outputTimestamp, sourceDateEpoch}) {
+        String[] names = {"project.build.outputTimestamp", "SOURCE_DATE_EPOCH"};
+        String[] values = {outputTimestamp, sourceDateEpoch};
+        for (int i = 0; i < values.length; i++) {
+            String v = values[i];
             if (v == null || v.isBlank() || v.trim().length() < 2) {
                 continue;
             }
@@ -87,7 +104,7 @@ public final class BuildConfig {
             try {
                 return Instant.parse(t).getEpochSecond();
             } catch (DateTimeParseException e) {
-                throw new CaptainException("Invalid project.build.outputTimestamp '" + v
+                throw new CaptainException("Invalid " + names[i] + " '" + v
                         + "': use an ISO 8601 instant such as 2026-01-01T00:00:00Z, or seconds since the epoch");
             }
         }

@@ -62,6 +62,11 @@ public final class Files2 {
         atomically(target, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
     }
 
+    /** Writes bytes to a temporary file beside the target, then moves it into place. */
+    public static void writeAtomically(Path target, byte[] bytes) {
+        atomically(target, tmp -> Files.write(tmp, bytes));
+    }
+
     /** Something that fills a temporary file. */
     @FunctionalInterface
     private interface Filler {

@@ -8,6 +8,7 @@ import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.kernel.DebianKernelSource;
 import io.captainos.core.kernel.KernelOrgSource;
 import io.captainos.core.kernel.KernelSource;
+import io.captainos.core.kernel.KernelVersions;
 import io.captainos.core.kernel.LocalKernelSource;
 import io.captainos.core.kernel.SourceUnpacker;
 import io.captainos.core.tools.DebianToolsSource;
@@ -65,7 +66,7 @@ public final class Sources {
         String k = config.get(Settings.DEBIAN_KEYRING).trim();
         if (!k.isEmpty()) {
             for (String file : k.split(",")) {
-                Path p = Path.of(file.trim());
+                Path p = config.path(file);
                 try (InputStream in = Files.newInputStream(p)) {
                     rings.add(InReleaseVerifier.readKeyring(in, p.toString()));
                 } catch (IOException e) {
@@ -95,15 +96,15 @@ public final class Sources {
     public static KernelSource kernel(BuildConfig config, DownloadCache cache, CommandRunner runner, BuildLog log) {
         String src = config.get(Settings.KERNEL_SRC).trim();
         if (!src.isEmpty()) {
-            return new LocalKernelSource(Path.of(src).toAbsolutePath());
+            return new LocalKernelSource(config.path(src));
         }
         Path scratch = cache.dir("kernel-scratch");
         SourceUnpacker unpacker = new SourceUnpacker(cache.dir("kernel-src"), runner, log);
         String version = config.get(Settings.KERNEL_VERSION).trim();
         switch (config.kernelSource()) {
             case "kernel.org":
-                String asset = "linux-" + version + ".tar.xz";
-                return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(asset),
+                String pinKey = KernelVersions.kernelOrgDir(version) + "/linux-" + version + ".tar.xz";
+                return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(pinKey),
                         cache, scratch, unpacker, log);
             case "debian":
                 return new DebianKernelSource(debian(config, cache, log), version, scratch, unpacker);

@@ -50,6 +50,10 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
             run();
         } catch (CaptainException e) {
             throw new MojoFailureException(e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) {
+            throw new MojoFailureException("I/O error: " + e.getMessage() + " (" + e.getCause().getMessage()
+                    + "); check free space and permissions, or remove the download cache with captain:clean"
+                    + " -Dcaptain.clean.cache", e);
         }
     }
 
@@ -61,7 +65,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
 
     protected BuildConfig config() {
         return new BuildConfig(new Settings(map(session.getUserProperties()),
-                project == null ? Map.of() : map(project.getProperties()), System.getenv()));
+                project == null ? Map.of() : map(project.getProperties()), System.getenv()), root());
     }
 
     protected StageExecution execution() {

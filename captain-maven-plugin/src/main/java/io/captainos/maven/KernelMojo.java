@@ -70,10 +70,15 @@ public class KernelMojo extends AbstractCaptainMojo {
     private KernelStage.Result existing(Arch arch) {
         KernelOutputs out = new KernelOutputs(buildDir().resolve("kernel"), outDir(), arch);
         String version = out.version();
-        if (version == null || !Files.isRegularFile(out.vmlinuz()) || !Files.isRegularFile(out.modules())) {
-            getLog().warn("kernel (" + arch.linux() + "): skipped, and no earlier kernel in " + out.dir()
-                    + " to attach");
+        if (!Files.isRegularFile(out.stamp())) {
+            getLog().warn("kernel (" + arch.linux() + "): skipped, and no finished earlier kernel in " + out.dir()
+                    + " to attach (build it once with -Dcaptain.kernel.mode=native)");
             return null;
+        }
+        if (version == null || !Files.isRegularFile(out.vmlinuz()) || !Files.isRegularFile(out.modules())
+                || !Files.isRegularFile(out.config())) {
+            throw new CaptainException("kernel (" + arch.linux() + "): the earlier build in " + out.dir()
+                    + " is incomplete; rebuild it with -Dcaptain.kernel.mode=native or remove it with captain:clean");
         }
         getLog().info("kernel (" + arch.linux() + "): skipped; attaching the existing " + version);
         return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(),
@@ -87,7 +92,7 @@ public class KernelMojo extends AbstractCaptainMojo {
         if (config.kernelSource().equals("debian-image") && config.get(Settings.KERNEL_SRC).isBlank()) {
             host.ensure("kernel", List.of(Requirement.program("depmod", "kmod")));
             return new PrebuiltKernelStage(Sources.debian(config, cache, log()), buildDir().resolve("kernel"),
-                    outDir(), timestamp(), PluginInfo.version(), mode.runner(), log())
+                    outDir(), timestamp(), PluginInfo.builderId(), mode.runner(), log())
                     .build(arch, config.force(Stage.KERNEL));
         }
         Arch hostArch = Arch.host();
@@ -105,7 +110,7 @@ public class KernelMojo extends AbstractCaptainMojo {
         boolean useCcache = ccache.equals("true")
                 || (ccache.equals("auto") && host.missing(List.of(Requirement.program("ccache", "ccache"))).isEmpty());
         KernelStage.Options options = new KernelStage.Options(config.get(Settings.KERNEL_BASE).trim(), useCcache,
-                timestamp(), Runtime.getRuntime().availableProcessors(), PluginInfo.version());
+                timestamp(), Runtime.getRuntime().availableProcessors(), PluginInfo.builderId());
         return new KernelStage(Sources.kernel(config, cache, mode.runner(), log()),
                 new KernelConfigs(configDir.toPath()), configOverride(config), buildDir().resolve("kernel"),
                 outDir(), options, mode.runner(), log()).build(arch, toolchain, config.force(Stage.KERNEL));

@@ -25,6 +25,24 @@ public final class PluginInfo {
         return PROPS.getProperty("version");
     }
 
+    /**
+     * What identifies this plugin's code as a stage input: the version, and for a snapshot also the digest of the
+     * plugin jar (reproducible, so it changes only when the code does). A changed plugin rebuilds the stages.
+     */
+    public static String builderId() {
+        String v = version();
+        if (!v.endsWith("-SNAPSHOT")) {
+            return v;
+        }
+        try {
+            java.nio.file.Path jar = java.nio.file.Path.of(
+                    PluginInfo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return java.nio.file.Files.isRegularFile(jar) ? v + " " + io.captainos.core.fetch.Sha256.of(jar) : v;
+        } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+            return v + " unidentified";
+        }
+    }
+
     /** A goal of this plugin, fully qualified for a lifecycle mapping. */
     public static String goal(String name) {
         return PROPS.getProperty("groupId") + ":" + PROPS.getProperty("artifactId") + ":" + version() + ":" + name;

@@ -42,7 +42,7 @@ public class ToolsMojo extends AbstractCaptainMojo {
             Path bundle;
             if (mode.skipped()) {
                 bundle = ToolsStage.bundle(buildDir().resolve("tools"), arch);
-                if (!Files.isRegularFile(bundle)) {
+                if (!Files.isRegularFile(bundle) || !Files.isRegularFile(ToolsStage.stamp(buildDir().resolve("tools"), arch))) {
                     getLog().warn("tools (" + arch.linux() + "): skipped, and no earlier bundle at " + bundle
                             + " to attach");
                     continue;
@@ -51,7 +51,7 @@ public class ToolsMojo extends AbstractCaptainMojo {
             } else {
                 if (stage == null) {
                     stage = new ToolsStage(Sources.tools(config, cache(config), log()), buildDir().resolve("tools"),
-                            timestamp(), zstdLevel, PluginInfo.version(), log());
+                            timestamp(), zstdLevel, PluginInfo.builderId(), log());
                 }
                 bundle = stage.build(arch, config.force(Stage.TOOLS)).bundle();
             }

@@ -54,12 +54,15 @@ public final class DebExtractor {
         throw new CaptainException(deb + ": unsupported data member " + member);
     }
 
-    private static void untar(InputStream in, Path root, Path deb) throws IOException {
+    private static void untar(InputStream in, Path target, Path deb) throws IOException {
+        Files.createDirectories(target);
+        Path root = target.toRealPath();
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
             Path out = root.resolve(e.getName()).normalize();
-            if (!out.startsWith(root)) {
+            if (!out.startsWith(root) || (!out.equals(root) && Files.exists(out.getParent())
+                    && !out.getParent().toRealPath().startsWith(root))) {
                 throw new CaptainException(deb + ": entry " + e.getName() + " points outside the target folder");
             }
             if (e.isDirectory()) {

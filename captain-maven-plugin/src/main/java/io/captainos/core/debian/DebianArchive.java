@@ -203,10 +203,8 @@ public final class DebianArchive {
         }
         if (fresh) {
             try {
-                Path tmp = Files.createTempFile(saved.getParent(), "InRelease", ".part");
-                Files.write(tmp, bytes);
-                Files2.commit(tmp, saved);
-            } catch (IOException e) {
+                Files2.writeAtomically(saved, bytes);
+            } catch (CaptainException e) {
                 log.warn("Cannot keep " + saved + " for offline use: " + e.getMessage());
             }
         }

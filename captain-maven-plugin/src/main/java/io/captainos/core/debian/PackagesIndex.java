@@ -15,6 +15,10 @@ import java.util.Set;
 public final class PackagesIndex {
     private PackagesIndex() {}
 
+    private static long size(String s) {
+        return s != null && !s.isEmpty() && s.chars().allMatch(Character::isDigit) ? Long.parseLong(s) : -1;
+    }
+
     public static Map<String, List<DebianPackage>> read(InputStream in, Set<String> wanted, String suite)
             throws IOException {
         Map<String, List<DebianPackage>> found = new HashMap<>();
@@ -28,7 +32,7 @@ public final class PackagesIndex {
                 if (keep) {
                     DebianPackage p = new DebianPackage(stanza.get("Package"), stanza.get("Version"),
                             stanza.get("Architecture"), stanza.get("Filename"), stanza.get("SHA256"),
-                            Long.parseLong(stanza.getOrDefault("Size", "-1")), suite,
+                            size(stanza.get("Size")), suite,
                             stanza.getOrDefault("Depends", ""));
                     if (p.filename() != null && p.sha256() != null && p.version() != null) {
                         found.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);

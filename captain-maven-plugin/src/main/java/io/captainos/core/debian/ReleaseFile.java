@@ -25,7 +25,7 @@ public final class ReleaseFile {
             if (line.startsWith(" ") && section != null) {
                 if (section.equals("SHA256")) {
                     String[] p = line.trim().split("\\s+");
-                    if (p.length == 3) {
+                    if (p.length == 3 && p[1].chars().allMatch(Character::isDigit)) {
                         sha256.put(p[2], new Entry(p[2], p[0], Long.parseLong(p[1])));
                     }
                 }

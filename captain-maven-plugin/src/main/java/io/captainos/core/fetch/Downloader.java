@@ -107,10 +107,17 @@ public final class Downloader {
                 throw new CaptainException("Interrupted while downloading " + url, e);
             }
             int status = response.statusCode();
-            if (status >= 400 && status < 500) {
+            if (status == 404 || status == 410) {
                 response.body().close();
                 throw new NotFoundException("Cannot download " + url + ": the server answered HTTP " + status
                         + ". Check the version and the mirror URL.");
+            }
+            if (status == 401 || status == 403 || status == 407) {
+                response.body().close();
+                throw new CaptainException("Cannot download " + url + ": HTTP " + status + (status == 407
+                        ? " (the proxy wants credentials, which are not taken from http_proxy: use Java's"
+                                + " http.proxyUser/http.proxyPassword or a proxy that needs none)"
+                        : " (the server refused access: check the mirror URL and its permissions)"));
             }
             if (status != 200) {
                 response.body().close();

@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * fails with the exact command that installs it.
  */
 public final class HostPrerequisites {
+    /** Where Debian keeps depmod and friends; not on a normal user's PATH, so always searched. */
+    public static final String SBIN = "/usr/sbin" + File.pathSeparator + "/sbin";
+
     private final String path;
     private final boolean root;
     private final boolean debian;
@@ -96,11 +99,21 @@ public final class HostPrerequisites {
     }
 
     private boolean onPath(String program) {
-        for (String dir : path.split(File.pathSeparator)) {
+        return find(program, path) != null;
+    }
+
+    /** The absolute path of a program on this process's PATH or in the sbin folders, else its bare name. */
+    public static String locate(String program) {
+        Path p = find(program, System.getenv("PATH"));
+        return p == null ? program : p.toString();
+    }
+
+    private static Path find(String program, String path) {
+        for (String dir : ((path == null ? "" : path) + File.pathSeparator + SBIN).split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return true;
+                return Path.of(dir, program);
             }
         }
-        return false;
+        return null;
     }
 }

@@ -78,6 +78,7 @@ public final class KernelStage {
                 .value("kernel.base", options.base())
                 .value("kernel.fragment", io.captainos.core.fetch.Sha256.of(fragment.render().getBytes()))
                 .value("kernel.forced", FORCED)
+                .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
                 .value("toolchain", firstLine(runner.capture(Command.of(null, toolchain.gcc(), "--version"))))
                 .value("timestamp", options.timestamp())
                 .value("builder", options.builderVersion());

@@ -5,6 +5,7 @@ import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.host.HostPrerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,9 @@ public final class ModuleTree {
             }
             Files.deleteIfExists(to.resolve("build"));
             Files.deleteIfExists(to.resolve("source"));
+            if (!Files.isRegularFile(to.resolve("modules.dep"))) {
+                depmod(staging.resolve("usr"), release); // the dependencies decide what trimming keeps
+            }
             trim(to, remove);
             depmod(staging.resolve("usr"), release);
         } catch (IOException e) {
@@ -134,7 +138,8 @@ public final class ModuleTree {
     private void depmod(Path base, String release) throws IOException {
         Path emptyConfig = Files.createTempDirectory("depmod.d");
         try {
-            runner.run(Command.of(null, "depmod", "-C", emptyConfig.toString(), "-b", base.toString(), release));
+            runner.run(Command.of(null, HostPrerequisites.locate("depmod"), "-C", emptyConfig.toString(), "-b",
+                    base.toString(), release));
         } finally {
             Files2.deleteTree(emptyConfig);
         }

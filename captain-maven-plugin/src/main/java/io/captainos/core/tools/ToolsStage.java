@@ -56,6 +56,11 @@ public final class ToolsStage {
         return workDir.resolve(arch.linux()).resolve("captainos-tools-" + arch.linux() + ".tar.zst");
     }
 
+    /** The record of the last finished build for an arch, written after its outputs. */
+    public static Path stamp(Path workDir, Arch arch) {
+        return workDir.resolve(arch.linux()).resolve("inputs.stamp");
+    }
+
     /** The manifest beside the bundle (the same text is inside it). */
     public Path manifest(Arch arch) {
         return workDir.resolve(arch.linux()).resolve("tools-" + arch.linux() + ".manifest");
@@ -71,7 +76,7 @@ public final class ToolsStage {
                 .value("zstd.level", zstdLevel)
                 .value("builder", builderVersion);
         source.describe(arch, inputs);
-        StageStamp stamp = new StageStamp(dir.resolve("inputs.stamp"));
+        StageStamp stamp = new StageStamp(stamp(workDir, arch));
         List<Path> outputs = List.of(bundle(arch), manifest(arch));
         String stale = force ? "forced" : stamp.staleReason(inputs, outputs);
         if (stale == null) {

@@ -35,6 +35,7 @@ public final class UpstreamToolsSource implements ToolsSource {
     private final Map<String, String> pins;
     private final DownloadCache cache;
     private final BuildLog log;
+    private final Map<String, String> digests = new HashMap<>();
 
     public UpstreamToolsSource(List<UpstreamComponent> components, URI base, Map<String, String> pins,
             DownloadCache cache, BuildLog log) {
@@ -74,12 +75,19 @@ public final class UpstreamToolsSource implements ToolsSource {
         return "upstream";
     }
 
+    /** The key of an asset in the pins: its path under the release base, unique across versions. */
+    public static String pinKey(UpstreamComponent c, Arch arch) {
+        return c.releaseDir() + c.asset(arch);
+    }
+
+    /** Each asset by its verified digest: a re-published asset rebuilds the bundle. */
     @Override
     public void describe(Arch arch, InputHash inputs) {
         inputs.value("upstream.base", base);
+        Path scratch = cache.dir("upstream-scratch");
         for (UpstreamComponent c : components) {
-            String asset = c.asset(arch);
-            inputs.value("upstream." + c.name(), c.version() + " " + asset + " pin=" + pins.getOrDefault(asset, "-"));
+            inputs.value("upstream." + c.name(), c.version() + " " + c.asset(arch) + " sha256="
+                    + expectedDigest(c, arch, scratch));
         }
     }
 
@@ -113,9 +121,20 @@ public final class UpstreamToolsSource implements ToolsSource {
 
     /** The digest the release's checksum file lists for the asset, checked against the pin when there is one. */
     private String expectedDigest(UpstreamComponent c, Arch arch, Path scratch) {
+        String key = pinKey(c, arch);
+        String known = digests.get(key);
+        if (known != null) {
+            return known;
+        }
+        String digest = fetchDigest(c, arch, scratch);
+        digests.put(key, digest);
+        return digest;
+    }
+
+    private String fetchDigest(UpstreamComponent c, Arch arch, Path scratch) {
         String asset = c.asset(arch);
         URI sumsUrl = base.resolve(c.releaseDir() + c.checksumFile(arch));
-        String pin = pins.get(asset);
+        String pin = pins.get(pinKey(c, arch));
         String published;
         try {
             published = ChecksumFile.digestOf(
@@ -135,7 +154,7 @@ public final class UpstreamToolsSource implements ToolsSource {
         }
         if (pin == null) {
             log.info("No pinned digest for " + asset + ": trusting the published " + published
-                    + " (pin it in upstream-pins.properties)");
+                    + " (pin it in upstream-pins.properties as " + pinKey(c, arch) + ")");
         } else if (!pin.equals(published)) {
             throw new VerificationException("The published SHA-256 of " + asset + " (" + published + ", from "
                     + sumsUrl + ") differs from the pinned " + pin + ": the release or the mirror changed the file");

@@ -152,7 +152,11 @@ class UpstreamToolsSourceTest {
                 BuildLog.silent());
     }
 
-    private UpstreamToolsSource source(Map<String, String> pins) {
+    /** Pins given by asset name here; the source keys them by release path. */
+    private UpstreamToolsSource source(Map<String, String> pinsByAsset) {
+        Map<String, String> dirs = Map.of(CONTAINERD, CONTAINERD_DIR, RUNC, RUNC_DIR, NERDCTL, NERDCTL_DIR, CNI, CNI_DIR);
+        Map<String, String> pins = new HashMap<>();
+        pinsByAsset.forEach((asset, digest) -> pins.put(dirs.get(asset) + asset, digest));
         return new UpstreamToolsSource(UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6", "1.8.0"),
                 server.root(), pins, cache(), BuildLog.silent());
     }
@@ -261,18 +265,30 @@ class UpstreamToolsSourceTest {
     }
 
     @Test
-    void describeChangesWithVersionsAndPins() {
+    void describeFollowsThePublishedDigests() {
         InputHash a = new InputHash();
         source(Map.of()).describe(Arch.AMD64, a);
-        InputHash b = new InputHash();
-        source(Map.of(RUNC, published.get(RUNC))).describe(Arch.AMD64, b);
-        InputHash c = new InputHash();
-        new UpstreamToolsSource(UpstreamToolsSource.components("2.2.2", "1.3.4", "2.1.6", "1.8.0"), server.root(),
-                Map.of(), cache(), BuildLog.silent()).describe(Arch.AMD64, c);
-        assertNotEquals(a.digest(), b.digest());
-        assertNotEquals(a.digest(), c.digest());
+        assertTrue(a.describe().contains("sha256=" + published.get(RUNC)), a.describe());
         InputHash again = new InputHash();
-        source(Map.of()).describe(Arch.AMD64, again);
-        assertEquals(a.digest(), again.digest());
+        source(Map.of(RUNC, published.get(RUNC))).describe(Arch.AMD64, again);
+        assertEquals(a.digest(), again.digest(), "a matching pin changes nothing");
+        // the release re-publishes runc: the inputs change, so the bundle rebuilds
+        byte[] runc = bytes("ELF runc 1.3.4 amd64, rebuilt\n");
+        server.put(RUNC_DIR + RUNC, runc);
+        server.put(RUNC_DIR + "runc.sha256sum", bytes(Sha256.of(runc) + "  runc.amd64\n"));
+        InputHash b = new InputHash();
+        source(Map.of()).describe(Arch.AMD64, b);
+        assertNotEquals(a.digest(), b.digest());
+    }
+
+    @Test
+    void pinsAreKeyedByReleasePathSoVersionsDoNotCollide() {
+        // a pin for another runc release's runc.amd64 does not apply to this one
+        UpstreamToolsSource s = new UpstreamToolsSource(UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6",
+                "1.8.0"), server.root(), Map.of("opencontainers/runc/releases/download/v1.4.0/runc.amd64",
+                "f".repeat(64)), cache(), BuildLog.silent());
+        InputHash h = new InputHash();
+        s.describe(Arch.AMD64, h);
+        assertTrue(h.describe().contains("sha256=" + published.get(RUNC)), h.describe());
     }
 }
