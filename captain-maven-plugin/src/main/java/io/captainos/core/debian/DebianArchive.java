@@ -201,6 +201,14 @@ public final class DebianArchive {
             }
             log.warn("The saved InRelease of " + suite + " expired at " + validUntil + "; using it offline anyway");
         }
+        if (fresh && Files.isRegularFile(saved)) {
+            ReleaseFile seen = new ReleaseFile(verifier.verify(read(saved), saved.toString()));
+            if (seen.date() != null && release.date() != null && release.date().isBefore(seen.date())) {
+                throw new VerificationException("The signed Release at " + url + " (" + release.field("Date")
+                        + ") is older than the one this build verified before (" + seen.field("Date")
+                        + "): the mirror serves a stale or replayed copy. Use an up-to-date mirror.");
+            }
+        }
         if (fresh) {
             try {
                 Files2.writeAtomically(saved, bytes);

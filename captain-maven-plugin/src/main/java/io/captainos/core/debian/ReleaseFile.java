@@ -47,6 +47,19 @@ public final class ReleaseFile {
         return "yes".equalsIgnoreCase(fields.get("Acquire-By-Hash"));
     }
 
+    /** The Release's Date, or null when it has none. */
+    public Instant date() {
+        String v = fields.get("Date");
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return ZonedDateTime.parse(v.trim(), DATE).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new VerificationException("The signed Release has an unreadable Date: " + v);
+        }
+    }
+
     /** The time after which the Release must not be trusted (a replayed old Release), or null when unlimited. */
     public Instant validUntil() {
         String v = fields.get("Valid-Until");

@@ -16,6 +16,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one way the build fetches bytes. Every file is written to a temporary file beside its target and moved into
@@ -29,8 +35,19 @@ public final class Downloader {
     private final BuildLog log;
     private final int attempts;
     private final Duration backoff;
+    private final Duration idle;
+    private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "captain-download-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff) {
+        this(log, environment, attempts, backoff, Duration.ofSeconds(60));
+    }
+
+    /** @param idle how long a download may go without receiving a byte before it counts as failed (and is retried) */
+    public Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff, Duration idle) {
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(20))
@@ -39,6 +56,7 @@ public final class Downloader {
         this.log = log;
         this.attempts = Math.max(1, attempts);
         this.backoff = backoff;
+        this.idle = idle;
     }
 
     public Downloader(BuildLog log) {
@@ -127,10 +145,25 @@ public final class Downloader {
             MessageDigest digest = Sha256.newDigest();
             long total = 0;
             int reported = 0;
-            try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(tmp)) {
+            AtomicLong lastRead = new AtomicLong(System.nanoTime());
+            AtomicBoolean stalled = new AtomicBoolean();
+            InputStream body = response.body();
+            Thread reader = Thread.currentThread();
+            ScheduledFuture<?> watchdog = watchdogs.scheduleAtFixedRate(() -> {
+                if (System.nanoTime() - lastRead.get() > idle.toNanos() && stalled.compareAndSet(false, true)) {
+                    reader.interrupt(); // the blocked read fails, and the download is retried
+                    try {
+                        body.close();
+                    } catch (IOException ignored) {
+                        // closing is all that is wanted
+                    }
+                }
+            }, Math.max(1, idle.toMillis() / 4), Math.max(1, idle.toMillis() / 4), TimeUnit.MILLISECONDS);
+            try (InputStream in = body; OutputStream out = Files.newOutputStream(tmp)) {
                 byte[] buf = new byte[1 << 16];
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    lastRead.set(System.nanoTime());
                     out.write(buf, 0, n);
                     digest.update(buf, 0, n);
                     total += n;
@@ -140,6 +173,16 @@ public final class Downloader {
                                 length / 1e6));
                     }
                 }
+            } catch (IOException e) {
+                throw stalled.get() ? new IOException("stalled: no data for " + idle.toSeconds() + " s") : e;
+            } finally {
+                watchdog.cancel(false);
+                if (stalled.get()) {
+                    Thread.interrupted(); // the interrupt was ours: clear it before the retry waits
+                }
+            }
+            if (stalled.get()) {
+                throw new IOException("stalled: no data for " + idle.toSeconds() + " s");
             }
             if (length >= 0 && total != length) {
                 throw new IOException("truncated: got " + total + " of " + length + " bytes");

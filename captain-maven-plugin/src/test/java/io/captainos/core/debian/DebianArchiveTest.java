@@ -161,6 +161,21 @@ class DebianArchiveTest {
     }
 
     @Test
+    void anOlderReleaseThanOneSeenBeforeIsRejected() {
+        Deb deb = containerd("1.7.24~ds1-6");
+        byte[] xz = FakeDebianRepo.xz(FakeDebianRepo.packages(List.of(deb)));
+        String fields = FakeDebianRepo.release("stable", "trixie", false, Map.of("main/binary-amd64/Packages.xz", xz));
+        server.put("dists/trixie/main/binary-amd64/Packages.xz", xz);
+        server.put("dists/trixie/InRelease", archiveKey.clearSign(fields));
+        archive().resolve("amd64", List.of("containerd"));
+        server.put("dists/trixie/InRelease", archiveKey.clearSign(
+                fields.replace("Date: Thu, 01 Jan 2026 00:00:00 UTC", "Date: Mon, 01 Dec 2025 00:00:00 UTC")));
+        VerificationException e = assertThrows(VerificationException.class,
+                () -> archive().resolve("amd64", List.of("containerd")));
+        assertTrue(e.getMessage().contains("older than the one this build verified before"), e.getMessage());
+    }
+
+    @Test
     void tamperedInReleaseIsRejected() {
         FakeDebianRepo.Suite suite = FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
                 List.of(containerd("1.7.24~ds1-6")));

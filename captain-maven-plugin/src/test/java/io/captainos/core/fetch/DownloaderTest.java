@@ -197,4 +197,44 @@ class DownloaderTest {
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(to)));
     }
+
+    @Test
+    void aStalledDownloadFailsAndIsRetriedInsteadOfHanging() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        byte[] body = "0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        java.net.Socket c = socket.accept();
+                        int call = calls.incrementAndGet();
+                        new Thread(() -> {
+                            try (c) {
+                                c.getInputStream().read(new byte[4096]);
+                                java.io.OutputStream o = c.getOutputStream();
+                                o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes());
+                                o.write(body, 0, call == 1 ? 3 : body.length); // the first answer stalls
+                                o.flush();
+                                Thread.sleep(call == 1 ? 10_000 : 0);
+                            } catch (Exception ignored) {
+                                // the client hung up
+                            }
+                        }).start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            Downloader d = new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1), Duration.ofMillis(400));
+            Path target = dir.resolve("stall.bin");
+            String sha = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(6),
+                    () -> d.download(java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f"), target,
+                            null));
+            assertEquals(Sha256.of(body), sha);
+            assertEquals(2, calls.get(), "the stalled attempt was given up and retried");
+            assertNoPartFiles();
+        }
+    }
 }
