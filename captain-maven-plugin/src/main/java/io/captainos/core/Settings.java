@@ -19,7 +19,7 @@ public final class Settings {
     public static final Setting KERNEL_SRC = new Setting("captain.kernel.src", "KERNEL_SRC", "",
             "a local kernel tree to build instead (built out of tree, never modified)");
     public static final Setting KERNEL_CONFIG = new Setting("captain.kernel.config", "KERNEL_CONFIG", "",
-            "a config fragment that replaces the branch's defconfig");
+            "a config fragment file that replaces ours for the branch and arch");
     public static final Setting KERNEL_BASE = new Setting("captain.kernel.base", "KERNEL_BASE", "defconfig",
             "the make target the fragment is merged onto: defconfig, tinyconfig or allnoconfig");
     public static final Setting KERNEL_MIRROR = new Setting("captain.kernel.mirror", "KERNEL_MIRROR",
