@@ -41,8 +41,9 @@ public class ToolsMojo extends AbstractCaptainMojo {
         for (Arch arch : config.arches()) {
             Path bundle;
             if (mode.skipped()) {
-                bundle = ToolsStage.bundle(buildDir().resolve("tools"), arch);
-                if (!Files.isRegularFile(bundle) || !Files.isRegularFile(ToolsStage.stamp(buildDir().resolve("tools"), arch))) {
+                Path stageDir = buildDir().resolve("tools");
+                bundle = ToolsStage.bundle(stageDir, arch);
+                if (!Files.isRegularFile(bundle) || !Files.isRegularFile(ToolsStage.stamp(stageDir, arch))) {
                     getLog().warn("tools (" + arch.linux() + "): skipped, and no earlier bundle at " + bundle
                             + " to attach");
                     continue;
