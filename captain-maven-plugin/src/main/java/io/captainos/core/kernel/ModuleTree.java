@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * Turns installed kernel modules into the tree the OS ships: {@code usr/lib/modules/<release>} (merged /usr), no
- * {@code build}/{@code source} links, the modules nobody provisions with removed (keeping any that a kept module
- * depends on), and {@code depmod} run on the result.
+ * {@code build}/{@code source} links, the modules nobody provisions with removed (with the modules that need them),
+ * and {@code depmod} run on the result.
  */
 public final class ModuleTree {
     /** Modules runtime.md removes: network filesystems, virtualisation hosts and the like. */
@@ -67,7 +67,10 @@ public final class ModuleTree {
         return to;
     }
 
-    /** Removes modules under the given prefixes unless a kept module needs them; returns how many went. */
+    /**
+     * Removes the modules under the given prefixes, and every module that depends on one of them (it could not
+     * load without it); returns how many went.
+     */
     int trim(Path modules, List<String> remove) throws IOException {
         Map<String, List<String>> deps = readDeps(modules);
         Set<String> drop = new HashSet<>();
@@ -76,13 +79,14 @@ public final class ModuleTree {
                 drop.add(m);
             }
         }
-        int needed = 0;
-        for (Map.Entry<String, List<String>> e : deps.entrySet()) {
-            if (!drop.contains(e.getKey())) {
-                for (String d : e.getValue()) {
-                    if (drop.remove(d)) {
-                        needed++;
-                    }
+        int direct = drop.size();
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Map.Entry<String, List<String>> e : deps.entrySet()) {
+                if (!drop.contains(e.getKey()) && e.getValue().stream().anyMatch(drop::contains)) {
+                    drop.add(e.getKey());
+                    grew = true;
                 }
             }
         }
@@ -90,8 +94,8 @@ public final class ModuleTree {
             Files.deleteIfExists(modules.resolve(m));
         }
         pruneEmptyDirs(modules.resolve("kernel"));
-        log.info("modules: removed " + drop.size() + " of " + deps.size() + (needed > 0 ? " (kept " + needed
-                + " that other modules need)" : ""));
+        log.info("modules: removed " + drop.size() + " of " + deps.size() + (drop.size() > direct ? " ("
+                + (drop.size() - direct) + " because they need a removed one)" : ""));
         return drop.size();
     }
 

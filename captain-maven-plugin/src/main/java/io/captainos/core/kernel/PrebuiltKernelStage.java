@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class PrebuiltKernelStage {
     /**
-     * Module folders a provisioning OS has no use for; a module a kept one depends on stays. Together with
+     * Module folders a provisioning OS has no use for; the modules that need them go too. Together with
      * {@link ModuleTree#UNWANTED}.
      */
     public static final List<String> TRIM = List.of("kernel/sound/", "kernel/drivers/media/",
@@ -37,8 +37,8 @@ public final class PrebuiltKernelStage {
             "kernel/drivers/atm/", "kernel/net/atm/", "kernel/drivers/net/can/", "kernel/net/can/",
             "kernel/drivers/w1/", "kernel/drivers/comedi/", "kernel/drivers/net/wwan/", "kernel/drivers/net/ieee802154/",
             "kernel/net/ieee802154/", "kernel/net/mac802154/", "kernel/drivers/net/hamradio/", "kernel/net/ax25/",
-            "kernel/net/rose/", "kernel/net/netrom/", "kernel/drivers/mtd/", "kernel/drivers/hid/",
-            "kernel/drivers/usb/gadget/", "kernel/drivers/video/", "kernel/fs/ocfs2/", "kernel/fs/gfs2/",
+            "kernel/net/rose/", "kernel/net/netrom/", "kernel/drivers/mtd/",
+            "kernel/drivers/usb/gadget/", "kernel/fs/ocfs2/", "kernel/fs/gfs2/",
             "kernel/fs/nilfs2/", "kernel/fs/reiserfs/", "kernel/fs/jfs/", "kernel/fs/ubifs/", "kernel/fs/orangefs/",
             "kernel/fs/afs/", "kernel/fs/coda/", "kernel/drivers/misc/cardreader/", "kernel/drivers/memstick/",
             "kernel/drivers/platform/chrome/", "kernel/drivers/platform/surface/", "kernel/drivers/accessibility/",
