@@ -201,8 +201,8 @@ public final class DebianArchive {
             }
             log.warn("The saved InRelease of " + suite + " expired at " + validUntil + "; using it offline anyway");
         }
-        if (fresh && Files.isRegularFile(saved)) {
-            ReleaseFile seen = new ReleaseFile(verifier.verify(read(saved), saved.toString()));
+        ReleaseFile seen = fresh ? savedRelease(saved) : null;
+        if (seen != null) {
             if (seen.date() != null && release.date() != null && release.date().isBefore(seen.date())) {
                 throw new VerificationException("The signed Release at " + url + " (" + release.field("Date")
                         + ") is older than the one this build verified before (" + seen.field("Date")
@@ -218,6 +218,19 @@ public final class DebianArchive {
         }
         log.debug("verified " + url + " (" + release.field("Date") + ")");
         return release;
+    }
+
+    /** The Release saved by an earlier run, or null when there is none this keyring still verifies. */
+    private ReleaseFile savedRelease(Path saved) {
+        if (!Files.isRegularFile(saved)) {
+            return null;
+        }
+        try {
+            return new ReleaseFile(verifier.verify(read(saved), saved.toString()));
+        } catch (VerificationException e) {
+            log.debug("ignoring " + saved + ": " + e.getMessage());
+            return null;
+        }
     }
 
     private static byte[] read(Path p) {
