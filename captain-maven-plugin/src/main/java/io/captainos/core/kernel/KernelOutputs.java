@@ -2,6 +2,7 @@ package io.captainos.core.kernel;
 
 import io.captainos.core.Arch;
 import io.captainos.core.Files2;
+import io.captainos.core.archive.DeterministicTar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public final class KernelOutputs {
     }
 
     /** Records the version of what was built; the stamp is written after this. */
-    public void recordVersion(String version, String release) {
+    private void recordVersion(String version, String release) {
         Properties p = new Properties();
         p.setProperty("version", version);
         p.setProperty("release", release);
@@ -72,6 +73,21 @@ public final class KernelOutputs {
             return null;
         }
         return p.getProperty("version");
+    }
+
+    /**
+     * Puts a finished kernel in place: the modules tree packed deterministically, the image and config copied,
+     * the version recorded and the image published to out/, each atomically. Returns the published image. The
+     * caller records the stage stamp after this, so an interruption here leaves the stage unfinished.
+     */
+    public Path commit(Path modulesStaging, Path image, Path config, String version, String release,
+            long timestamp) {
+        new DeterministicTar(timestamp, 19, Runtime.getRuntime().availableProcessors())
+                .write(modulesStaging, modules());
+        Files2.copyAtomically(image, vmlinuz());
+        Files2.copyAtomically(config, config());
+        recordVersion(version, release);
+        return publish(version);
     }
 
     /** Copies the kernel image to out/ under its versioned name, atomically. */

@@ -4,7 +4,6 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
-import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.state.InputHash;
@@ -131,13 +130,9 @@ public final class KernelStage {
                         "modules_install"));
             }
             new ModuleTree(runner, log).finish(staging, release, ModuleTree.UNWANTED);
-            new DeterministicTar(options.timestamp(), 19, Runtime.getRuntime().availableProcessors())
-                    .write(staging, out.modules());
-            Files2.copyAtomically(obj.resolve("arch").resolve(arch.kernelArch()).resolve("boot").resolve(arch.kernelImage()),
-                    out.vmlinuz());
-            Files2.copyAtomically(obj.resolve(".config"), out.config());
-            out.recordVersion(tree.version(), release);
-            Path published = out.publish(tree.version());
+            Path image = obj.resolve("arch").resolve(arch.kernelArch()).resolve("boot").resolve(arch.kernelImage());
+            Path published = out.commit(staging, image, obj.resolve(".config"), tree.version(), release,
+                    options.timestamp());
             stamp.record(inputs);
             log.info(String.format("kernel (%s): %s, vmlinuz %.1f MB, modules %.1f MB (%s)", arch.linux(), release,
                     Files.size(out.vmlinuz()) / 1e6, Files.size(out.modules()) / 1e6, published));

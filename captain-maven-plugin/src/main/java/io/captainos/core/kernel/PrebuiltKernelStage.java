@@ -4,7 +4,6 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
-import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.debian.DebExtractor;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
@@ -115,12 +114,7 @@ public final class PrebuiltKernelStage {
             List<String> remove = new ArrayList<>(TRIM);
             remove.addAll(ModuleTree.UNWANTED);
             new ModuleTree(runner, log).finish(staging, release, remove);
-            new DeterministicTar(timestamp, 19, Runtime.getRuntime().availableProcessors())
-                    .write(staging, out.modules());
-            Files2.copyAtomically(image, out.vmlinuz());
-            Files2.copyAtomically(config, out.config());
-            out.recordVersion(version, release);
-            Path published = out.publish(version);
+            Path published = out.commit(staging, image, config, version, release, timestamp);
             stamp.record(inputs);
             log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB (%s)",
                     arch.linux(), release, Files.size(out.vmlinuz()) / 1e6, Files.size(out.modules()) / 1e6,
