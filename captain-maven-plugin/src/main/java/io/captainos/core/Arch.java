@@ -12,19 +12,26 @@ import java.util.stream.Collectors;
  * the name in file names and Maven classifiers ({@code x86_64}), which iPXE scripts expect.
  */
 public enum Arch {
-    AMD64("amd64", "x86_64", "x86", "bzImage"),
-    ARM64("arm64", "aarch64", "arm64", "Image");
+    AMD64("amd64", "x86_64", "x86", "bzImage", "x86-64"),
+    ARM64("arm64", "aarch64", "arm64", "Image", "arm64");
 
     private final String debian;
     private final String linux;
     private final String kernelArch;
     private final String kernelImage;
+    private final String mkosi;
 
-    Arch(String debian, String linux, String kernelArch, String kernelImage) {
+    Arch(String debian, String linux, String kernelArch, String kernelImage, String mkosi) {
         this.debian = debian;
         this.linux = linux;
         this.kernelArch = kernelArch;
         this.kernelImage = kernelImage;
+        this.mkosi = mkosi;
+    }
+
+    /** mkosi's {@code Architecture=} value. */
+    public String mkosi() {
+        return mkosi;
     }
 
     public String debian() {

@@ -85,12 +85,17 @@ public final class Files2 {
             throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the .part name never looks finished
-                }
+                deleteQuietly(tmp);
             }
+        }
+    }
+
+    /** Removes a leftover temporary file if it is there; its name never looks finished, so failure is harmless. */
+    public static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+            // best effort
         }
     }
 }

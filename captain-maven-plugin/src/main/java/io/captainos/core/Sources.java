@@ -92,6 +92,31 @@ public final class Sources {
         return rings;
     }
 
+    /**
+     * The archive keyring as bytes, for tools that verify the archive themselves (apt inside mkosi): the files of
+     * captain.debian.keyring, else the host's keyring, else the bundled one.
+     */
+    public static byte[] keyringBytes(BuildConfig config) {
+        try {
+            String k = config.get(Settings.DEBIAN_KEYRING).trim();
+            if (!k.isEmpty()) {
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                for (String file : k.split(",")) {
+                    all.write(Files.readAllBytes(config.path(file)));
+                }
+                return all.toByteArray();
+            }
+            if (Files.isRegularFile(HOST_KEYRING)) {
+                return Files.readAllBytes(HOST_KEYRING);
+            }
+            try (InputStream in = Sources.class.getResourceAsStream(BUNDLED_KEYRING)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot read the Debian archive keyring: " + e.getMessage(), e);
+        }
+    }
+
     /** The kernel source a configuration names: a local tree when captain.kernel.src is set. */
     public static KernelSource kernel(BuildConfig config, DownloadCache cache, CommandRunner runner, BuildLog log) {
         String src = config.get(Settings.KERNEL_SRC).trim();

@@ -12,8 +12,6 @@ import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
 /** Unpacks the data of a .deb (an ar archive holding data.tar.xz, .zst or .gz) into a folder. */
@@ -28,7 +26,7 @@ public final class DebExtractor {
             while ((e = ar.getNextEntry()) != null) {
                 String name = e.getName();
                 if (name.startsWith("data.tar")) {
-                    untar(decompress(ar, name, deb), target.toAbsolutePath().normalize(), deb);
+                    io.captainos.core.archive.TarExtractor.extract(decompress(ar, name, deb), target, deb.toString());
                     return;
                 }
             }
@@ -54,40 +52,7 @@ public final class DebExtractor {
         throw new CaptainException(deb + ": unsupported data member " + member);
     }
 
-    private static void untar(InputStream in, Path target, Path deb) throws IOException {
-        Files.createDirectories(target);
-        Path root = target.toRealPath();
-        TarArchiveInputStream tar = new TarArchiveInputStream(in);
-        TarArchiveEntry e;
-        while ((e = tar.getNextEntry()) != null) {
-            Path out = root.resolve(e.getName()).normalize();
-            if (!out.startsWith(root) || (!out.equals(root) && Files.exists(out.getParent())
-                    && !out.getParent().toRealPath().startsWith(root))) {
-                throw new CaptainException(deb + ": entry " + e.getName() + " points outside the target folder");
-            }
-            if (e.isDirectory()) {
-                Files.createDirectories(out);
-            } else if (e.isSymbolicLink()) {
-                Files.createDirectories(out.getParent());
-                Files.deleteIfExists(out);
-                Files.createSymbolicLink(out, Path.of(e.getLinkName()));
-            } else if (e.isLink()) {
-                Path src = root.resolve(e.getLinkName()).normalize();
-                if (!src.startsWith(root)) {
-                    throw new CaptainException(deb + ": hard link " + e.getName() + " points outside the target");
-                }
-                Files.createDirectories(out.getParent());
-                Files.deleteIfExists(out);
-                Files.createLink(out, src);
-            } else if (e.isFile()) {
-                Files.createDirectories(out.getParent());
-                Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(out, permissions(e.getMode()));
-            }
-        }
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
+    public static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] order = {
             PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,

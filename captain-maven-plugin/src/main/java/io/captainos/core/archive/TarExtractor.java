@@ -1,0 +1,61 @@
+package io.captainos.core.archive;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.captainos.core.CaptainException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/** Unpacks tar streams into a folder, refusing any entry or link that would land outside it. */
+public final class TarExtractor {
+    private TarExtractor() {}
+
+    /** Unpacks a {@code .tar.zst} file (an artifact of the kernel or tools stage) under {@code target}. */
+    public static void extractZstd(Path file, Path target) {
+        try (InputStream in = new ZstdInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            extract(in, target, file.toString());
+        } catch (IOException e) {
+            throw new CaptainException("Cannot unpack " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Unpacks a tar stream under {@code target}; {@code origin} names the stream in errors. */
+    public static void extract(InputStream in, Path target, String origin) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Files.createDirectories(abs);
+        Path root = abs.toRealPath();
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        TarArchiveEntry e;
+        while ((e = tar.getNextEntry()) != null) {
+            Path out = root.resolve(e.getName()).normalize();
+            if (!out.startsWith(root) || (!out.equals(root) && Files.exists(out.getParent())
+                    && !out.getParent().toRealPath().startsWith(root))) {
+                throw new CaptainException(origin + ": entry " + e.getName() + " points outside the target folder");
+            }
+            if (e.isDirectory()) {
+                Files.createDirectories(out);
+            } else if (e.isSymbolicLink()) {
+                Files.createDirectories(out.getParent());
+                Files.deleteIfExists(out);
+                Files.createSymbolicLink(out, Path.of(e.getLinkName()));
+            } else if (e.isLink()) {
+                Path src = root.resolve(e.getLinkName()).normalize();
+                if (!src.startsWith(root)) {
+                    throw new CaptainException(origin + ": hard link " + e.getName() + " points outside the target");
+                }
+                Files.createDirectories(out.getParent());
+                Files.deleteIfExists(out);
+                Files.createLink(out, src);
+            } else if (e.isFile()) {
+                Files.createDirectories(out.getParent());
+                Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(out, io.captainos.core.debian.DebExtractor.permissions(e.getMode()));
+            }
+        }
+    }
+
+}

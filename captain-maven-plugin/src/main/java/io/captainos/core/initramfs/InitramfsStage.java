@@ -1,0 +1,283 @@
+package io.captainos.core.initramfs;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.archive.NewcCpio;
+import io.captainos.core.archive.TarExtractor;
+import io.captainos.core.exec.Command;
+import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageStamp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Builds the initramfs for one arch: the kernel's modules tree and the tools bundle unpacked as extra trees, mkosi
+ * building the Debian root filesystem with {@code mkosi.extra} on top, and our packer writing the zstd newc CPIO,
+ * with a manifest of the image beside it. Skipped when the digest of its inputs matches the last build.
+ */
+public final class InitramfsStage {
+    /** What the stage produced for an arch, and whether it had to build. */
+    public record Result(Arch arch, String kernelVersion, Path image, Path manifest, Path published, boolean built) {}
+
+    /** The stage's inputs that do not come from files. */
+    public record Options(String osVersion, long timestamp, int zstdLevel, int longWindowLog, String mirror,
+            List<String> suites, byte[] keyring, String builderId) {}
+
+    private static final Pattern KERNEL_VERSION = Pattern.compile("^(\\d+\\.\\d+(?:\\.\\d+)?)");
+
+    private final Mkosi mkosi;
+    private final Path mkosiDir;
+    private final Path extraDir;
+    private final Path workDir;
+    private final Path outDir;
+    private final Path packageCache;
+    private final Options options;
+    private final CommandRunner runner;
+    private final BuildLog log;
+
+    /**
+     * @param mkosiDir     the folder with {@code mkosi.conf} and the post-install and finalize scripts
+     * @param extraDir     the {@code mkosi.extra} tree laid over the image last
+     * @param workDir      the stage's folder; each arch gets its own below it
+     * @param packageCache where mkosi keeps downloaded packages between builds
+     */
+    public InitramfsStage(Mkosi mkosi, Path mkosiDir, Path extraDir, Path workDir, Path outDir, Path packageCache,
+            Options options, CommandRunner runner, BuildLog log) {
+        this.mkosi = mkosi;
+        this.mkosiDir = mkosiDir;
+        this.extraDir = extraDir;
+        this.workDir = workDir;
+        this.outDir = outDir;
+        this.packageCache = packageCache;
+        this.options = options;
+        this.runner = runner;
+        this.log = log;
+    }
+
+    /** The stage's files for an arch: the image, its manifest, the kernel version and the stamp. */
+    public static final class Outputs {
+        private final Path dir;
+        private final Arch arch;
+
+        public Outputs(Path workDir, Arch arch) {
+            this.dir = workDir.resolve(arch.linux());
+            this.arch = arch;
+        }
+
+        public Path dir() {
+            return dir;
+        }
+
+        public Path image() {
+            return dir.resolve("initramfs-" + arch.linux() + ".cpio.zst");
+        }
+
+        public Path manifest() {
+            return dir.resolve("initramfs-" + arch.linux() + ".manifest");
+        }
+
+        public Path stamp() {
+            return dir.resolve("inputs.stamp");
+        }
+
+        Path versionFile() {
+            return dir.resolve("kernel.version");
+        }
+
+        /** The kernel version the last finished build was made for, or null. */
+        public String kernelVersion() {
+            try {
+                return Files.readString(versionFile()).trim();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        public Path published(Path outDir, String kernelVersion) {
+            return outDir.resolve("initramfs-" + kernelVersion + "-" + arch.linux());
+        }
+
+        public Path publishedManifest(Path outDir, String kernelVersion) {
+            return outDir.resolve("initramfs-" + kernelVersion + "-" + arch.linux() + ".manifest");
+        }
+    }
+
+    /** {@code 6.12.57} from a module tree's release name such as {@code 6.12.57-captainos} or {@code 6.12.57+deb13-amd64}. */
+    static String kernelVersion(String release) {
+        Matcher m = KERNEL_VERSION.matcher(release);
+        if (!m.find()) {
+            throw new CaptainException("Kernel modules tree usr/lib/modules/" + release
+                    + " does not start with a kernel version such as 6.12.57");
+        }
+        return m.group(1);
+    }
+
+    /**
+     * @param modules the kernel stage's {@code modules-<arch>.tar.zst}
+     * @param tools   the tools stage's bundle
+     */
+    public Result build(Arch arch, Path modules, Path tools, boolean force) {
+        Outputs out = new Outputs(workDir, arch);
+        InputHash inputs = new InputHash()
+                .value("stage", "initramfs")
+                .value("arch", arch.debian())
+                .value("os.version", options.osVersion())
+                .value("timestamp", options.timestamp())
+                .value("zstd.level", options.zstdLevel())
+                .value("zstd.long", options.longWindowLog())
+                .value("mirror", options.mirror())
+                .value("suites", String.join(",", options.suites()))
+                .value("keyring", io.captainos.core.fetch.Sha256.of(options.keyring()))
+                .value("mkosi", mkosi.version())
+                .value("builder", options.builderId())
+                .path("kernel.modules", modules)
+                .path("tools.bundle", tools)
+                .path("mkosi", mkosiDir)
+                .path("mkosi.extra", extraDir);
+        StageStamp stamp = new StageStamp(out.stamp());
+        String previous = out.kernelVersion();
+        List<Path> expected = new ArrayList<>(List.of(out.image(), out.manifest()));
+        if (previous != null) {
+            expected.add(out.published(outDir, previous));
+        }
+        String stale = force ? "forced" : stamp.staleReason(inputs, expected);
+        if (stale == null && previous != null) {
+            log.info("initramfs (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
+                    + "; skipping");
+            return new Result(arch, previous, out.image(), out.manifest(), out.published(outDir, previous), false);
+        }
+        log.info("initramfs (" + arch.linux() + "): building with mkosi " + mkosi.version() + " ("
+                + (stale == null ? "no finished build" : stale) + ")");
+        stamp.invalidate();
+        Path trees = out.dir().resolve("trees");
+        Path mkosiOut = out.dir().resolve("mkosi-out");
+        Path workspace = out.dir().resolve("mkosi-workspace");
+        Path sandbox = out.dir().resolve("sandbox");
+        for (Path p : List.of(trees, mkosiOut, workspace, sandbox)) {
+            Files2.deleteTree(p);
+        }
+        try {
+            Path modulesTree = trees.resolve("modules");
+            Path toolsTree = trees.resolve("tools");
+            TarExtractor.extractZstd(modules, modulesTree);
+            TarExtractor.extractZstd(tools, toolsTree);
+            String release = release(modulesTree);
+            String version = kernelVersion(release);
+            writeSandbox(sandbox);
+            Files.createDirectories(mkosiOut);
+            Files.createDirectories(workspace);
+            Files.createDirectories(packageCache);
+            long start = System.nanoTime();
+            runner.run(mkosiCommand(arch, sandbox, List.of(toolsTree, modulesTree, extraDir), mkosiOut, workspace));
+            Path image = mkosiOut.resolve("image");
+            if (!Files.isDirectory(image)) {
+                throw new CaptainException("mkosi finished without producing " + image);
+            }
+            check(image);
+            long built = System.nanoTime();
+            NewcCpio.Stats stats = new NewcCpio(options.timestamp(), options.zstdLevel(),
+                    Runtime.getRuntime().availableProcessors(), options.longWindowLog()).write(image, out.image());
+            long packed = System.nanoTime();
+            ImageManifest manifest = ImageManifest.of(image, arch, release, stats);
+            Files2.writeAtomically(out.manifest(), manifest.text());
+            Files2.writeAtomically(out.versionFile(), version + "\n");
+            Path published = out.published(outDir, version);
+            Files2.copyAtomically(out.image(), published);
+            Files2.copyAtomically(out.manifest(), out.publishedManifest(outDir, version));
+            stamp.record(inputs);
+            Files2.deleteTree(trees);
+            log.info(String.format("initramfs (%s): %s, %d entries, %.1f MB uncompressed -> %.1f MB (mkosi %.0f s,"
+                    + " packing %.0f s)", arch.linux(), published.getFileName(), stats.entries(),
+                    stats.contentBytes() / 1e6, stats.compressedBytes() / 1e6, (built - start) / 1e9,
+                    (packed - built) / 1e9));
+            manifest.summary().forEach(l -> log.info("  " + l));
+            return new Result(arch, version, out.image(), out.manifest(), published, true);
+        } catch (IOException e) {
+            throw new CaptainException("initramfs (" + arch.linux() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Command mkosiCommand(Arch arch, Path sandbox, List<Path> extraTrees, Path output, Path workspace) {
+        List<String> args = new ArrayList<>(mkosi.command());
+        args.add("--directory=" + mkosiDir);
+        args.add("--architecture=" + arch.mkosi());
+        args.add("--mirror=" + options.mirror());
+        args.add("--sandbox-tree=" + sandbox);
+        for (Path t : extraTrees) {
+            args.add("--extra-tree=" + t);
+        }
+        args.add("--output-directory=" + output);
+        args.add("--workspace-directory=" + workspace);
+        args.add("--package-cache-directory=" + packageCache);
+        args.add("--source-date-epoch=" + options.timestamp());
+        args.add("--environment=CAPTAINOS_VERSION=" + options.osVersion());
+        args.add("--force");
+        args.add("build");
+        Map<String, String> env = new HashMap<>(mkosi.environment());
+        env.put("SOURCE_DATE_EPOCH", Long.toString(options.timestamp()));
+        return new Command(args, mkosiDir, env);
+    }
+
+    /** apt sources for mkosi's sandbox: only the suites asked for, signed by our keyring. */
+    private void writeSandbox(Path sandbox) {
+        Path apt = sandbox.resolve("etc/apt");
+        Files2.writeAtomically(apt.resolve("keyrings/captainos-archive.gpg"), options.keyring());
+        StringBuilder sb = new StringBuilder();
+        sb.append("Types: deb\nURIs: ").append(options.mirror()).append("\nSuites: ")
+                .append(String.join(" ", options.suites()))
+                .append("\nComponents: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
+        String security = securityMirror(options.mirror());
+        if (security != null) {
+            sb.append("\nTypes: deb\nURIs: ").append(security).append("\nSuites: trixie-security\n")
+                    .append("Components: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
+        }
+        // mkosi keeps a sources file of this name as it is, instead of adding repositories of its own.
+        Files2.writeAtomically(apt.resolve("sources.list.d/mkosi.sources"), sb.toString());
+    }
+
+    /** The security archive beside a mirror that ends in {@code /debian}; null for other layouts. */
+    static String securityMirror(String mirror) {
+        String m = mirror.endsWith("/") ? mirror.substring(0, mirror.length() - 1) : mirror;
+        return m.endsWith("/debian") ? m + "-security" : null;
+    }
+
+    private static String release(Path modulesTree) throws IOException {
+        Path dir = modulesTree.resolve("usr/lib/modules");
+        List<Path> releases;
+        try (Stream<Path> s = Files.list(dir)) {
+            releases = s.filter(Files::isDirectory).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CaptainException("The kernel modules artifact has no usr/lib/modules folder: is it the"
+                    + " modules-<arch> tar.zst of captainos-kernel?");
+        }
+        if (releases.size() != 1) {
+            throw new CaptainException("The kernel modules artifact must hold exactly one usr/lib/modules/<release>"
+                    + " folder; it holds " + releases.size());
+        }
+        return releases.get(0).getFileName().toString();
+    }
+
+    /** What the finished tree must have before it is packed (runtime.md). */
+    private static void check(Path image) {
+        if (!Files.isExecutable(image.resolve("init"))) {
+            throw new CaptainException("The image has no executable /init: is mkosi.extra/init in place?");
+        }
+        for (String forbidden : List.of("etc/initrd-release", "usr/lib/initrd-release")) {
+            if (Files.exists(image.resolve(forbidden), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new CaptainException("The image holds /" + forbidden + ", which would start systemd in initrd"
+                        + " mode; the finalize script must remove it");
+            }
+        }
+    }
+}

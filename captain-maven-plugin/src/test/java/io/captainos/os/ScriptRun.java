@@ -1,0 +1,163 @@
+package io.captainos.os;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Runs one of the OS's boot scripts from {@code mkosi.extra} with bash, against a fake kernel command line, a scratch
+ * root for everything it writes, and fake {@code ctr}/{@code nerdctl} programs that record their arguments.
+ */
+final class ScriptRun implements AutoCloseable {
+    static final Path EXTRA = Path.of(System.getProperty("captain.extra", "../mkosi.extra")).toAbsolutePath();
+    static final Path LIBEXEC = EXTRA.resolve("usr/libexec/captainos");
+    private static final Pattern JSON_LINE = Pattern.compile(
+            "\\{\"time\":\"[^\"]+\",\"level\":\"(info|warn|error)\",\"component\":\"[a-z-]+\",\"msg\":"
+                    + "\"(?:[^\"\\\\]|\\\\.)*\"(?:,\"[^\"\\\\]+\":\"(?:[^\"\\\\]|\\\\.)*\")*\\}");
+
+    final Path dir;
+    final Path root;
+    final Path bin;
+    final Path calls;
+    final Path image;
+    private final Map<String, String> env = new HashMap<>();
+    private ServerSocketChannel socket;
+
+    /** The result of a run. */
+    record Result(int exit, List<String> stdout, String stderr) {
+        /** Every stdout line must be one JSON object with time, level, component and msg. */
+        Result assertJsonLines() {
+            for (String l : stdout) {
+                assertTrue(JSON_LINE.matcher(l).matches(), "not a JSON log line: " + l);
+            }
+            return this;
+        }
+
+        boolean logged(String level, String text) {
+            return stdout.stream().anyMatch(l -> l.contains("\"level\":\"" + level + "\"") && l.contains(text));
+        }
+    }
+
+    ScriptRun(Path dir, String cmdline) throws IOException {
+        this.dir = dir;
+        this.root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("etc"));
+        this.bin = Files.createDirectories(dir.resolve("bin"));
+        this.calls = dir.resolve("calls.log");
+        this.image = Files.createDirectories(dir.resolve("image"));
+        Files.writeString(dir.resolve("cmdline"), cmdline + "\n");
+        env.put("CAPTAIN_CMDLINE", dir.resolve("cmdline").toString());
+        env.put("CAPTAIN_ROOT", root.toString());
+        env.put("CAPTAIN_LIB", LIBEXEC.resolve("lib.sh").toString());
+        env.put("PATH", bin + ":/usr/bin:/bin:/usr/sbin:/sbin");
+        env.put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+        env.put("FAKE_CALLS", calls.toString());
+        env.put("FAKE_IMAGE", image.toString());
+        env.put("FAKE_STATE", dir.resolve("images.txt").toString());
+    }
+
+    ScriptRun env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    /** A listening containerd socket at a scratch path. */
+    ScriptRun containerdSocket() throws IOException {
+        Path path = dir.resolve("containerd.sock");
+        socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        socket.bind(UnixDomainSocketAddress.of(path));
+        env.put("CAPTAIN_CONTAINERD_SOCKET", path.toString());
+        return this;
+    }
+
+    /** Installs a fake program into the PATH folder. */
+    ScriptRun program(String name, String body) throws IOException {
+        Path p = bin.resolve(name);
+        Files.writeString(p, "#!/bin/bash\nset -u\n" + body);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return this;
+    }
+
+    /**
+     * A fake ctr: records each call; {@code images pull} fails while FAKE_PULL_FAILS (a counter file's number) is
+     * above zero, and records the image; {@code images ls -q} lists recorded images; {@code images mount} copies
+     * the fake image's files to the mount point.
+     */
+    ScriptRun fakeCtr() throws IOException {
+        return program("ctr", """
+                printf 'ctr %s\\n' "$*" >> "$FAKE_CALLS"
+                args=("$@")
+                for ((i = 0; i < ${#args[@]}; i++)); do
+                    case "${args[i]}" in
+                        pull)
+                            n=$(cat "$FAKE_STATE.fails" 2>/dev/null || echo "${FAKE_PULL_FAILS:-0}")
+                            if [ "$n" -gt 0 ]; then
+                                echo $((n - 1)) > "$FAKE_STATE.fails"
+                                echo "ctr: failed to resolve reference: connection refused" >&2
+                                exit 1
+                            fi
+                            echo "${args[${#args[@]}-1]}" >> "$FAKE_STATE"
+                            exit 0 ;;
+                        ls) cat "$FAKE_STATE" 2>/dev/null; exit 0 ;;
+                        mount) cp -a "$FAKE_IMAGE/." "${args[${#args[@]}-1]}/"; exit 0 ;;
+                        unmount) exit 0 ;;
+                    esac
+                done
+                """);
+    }
+
+    /** A fake nerdctl that records each call and records pulled images where the fake ctr lists them. */
+    ScriptRun fakeNerdctl() throws IOException {
+        return program("nerdctl", """
+                printf 'nerdctl %s\\n' "$*" >> "$FAKE_CALLS"
+                case " $* " in
+                    *" --password-stdin "*) cat > "$FAKE_STATE.password" ;;
+                esac
+                case " $* " in
+                    *" pull "*) echo "${@: -1}" >> "$FAKE_STATE" ;;
+                esac
+                exit 0
+                """);
+    }
+
+    Result run(String script) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/bin/bash", LIBEXEC.resolve(script).toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectError(dir.resolve("stderr.txt").toFile());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(script + " did not finish in 60 s");
+        }
+        List<String> lines = out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        return new Result(p.exitValue(), lines, Files.readString(dir.resolve("stderr.txt")));
+    }
+
+    List<String> calls() throws IOException {
+        return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (socket != null) {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.captainos.os;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TinkAgentSetupTest {
+    @TempDir
+    Path dir;
+
+    private ScriptRun setup(String cmdline) throws Exception {
+        ScriptRun r = new ScriptRun(dir, cmdline).containerdSocket().fakeCtr()
+                .env("CAPTAIN_BACKOFF_SECONDS", "1").env("CAPTAIN_PULL_ATTEMPTS", "5");
+        Files.createDirectories(r.image.resolve("usr/bin"));
+        Files.writeString(r.image.resolve("usr/bin/tink-agent"), "#!/bin/sh\necho agent\n");
+        return r;
+    }
+
+    @Test
+    void everyKeyReachesTheEnvFileAndThePullWithCtr() throws Exception {
+        String cmdline = "console=ttyS0 tink_worker_image=10.0.2.2:5000/tinkerbell/tink-agent:v1"
+                + " docker_registry=10.0.2.2:5000 registry_username=admin registry_password=p=ss:w\\o$x"
+                + " grpc_authority=10.0.2.2:42113 worker_id=52:54:00:12:34:56 tinkerbell_tls=false"
+                + " tinkerbell_insecure_tls=true insecure_registries=10.0.2.2:5000,http://mirror.local/"
+                + " syslog_host=10.0.2.2 syslog_port=5514 facility=local3 HTTP_PROXY=http://proxy:3128"
+                + " HTTPS_PROXY=http://proxy:3128 NO_PROXY=10.0.2.2,localhost unknown_key=whatever";
+        try (ScriptRun r = setup(cmdline)) {
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            Path env = r.root.resolve("etc/tink-agent.env");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
+            List<String> lines = Files.readAllLines(env);
+            assertTrue(lines.contains("TINK_WORKER_IMAGE=\"10.0.2.2:5000/tinkerbell/tink-agent:v1\""), lines.toString());
+            assertTrue(lines.contains("REGISTRY_PASSWORD=\"p=ss:w\\\\o\\$x\""), lines.toString());
+            assertTrue(lines.contains("WORKER_ID=\"52:54:00:12:34:56\""));
+            assertTrue(lines.contains("GRPC_AUTHORITY=\"10.0.2.2:42113\""));
+            assertTrue(lines.contains("TINKERBELL_INSECURE_TLS=\"true\""));
+            assertTrue(lines.contains("FACILITY=\"local3\""), "facility reaches the agent");
+            assertTrue(lines.contains("SYSLOG_HOST=\"10.0.2.2\""));
+            assertTrue(lines.contains("SYSLOG_PORT=\"5514\""));
+            assertTrue(lines.contains("NO_PROXY=\"10.0.2.2,localhost\""));
+            assertFalse(lines.stream().anyMatch(l -> l.startsWith("UNKNOWN_KEY")), "unknown keys are not passed");
+            assertEquals("#!/bin/sh\necho agent\n", Files.readString(r.root.resolve("tink-agent")));
+            assertTrue(Files.isExecutable(r.root.resolve("tink-agent")));
+            String hosts = Files.readString(r.root.resolve("etc/containerd/certs.d/10.0.2.2:5000/hosts.toml"));
+            assertTrue(hosts.contains("server = \"http://10.0.2.2:5000\"") && hosts.contains("skip_verify = true"));
+            assertTrue(Files.exists(r.root.resolve("etc/containerd/certs.d/mirror.local/hosts.toml")));
+            String pull = r.calls().stream().filter(c -> c.contains(" pull ")).findFirst().orElseThrow();
+            assertTrue(pull.contains("--plain-http"), pull);
+            assertTrue(pull.contains("--user admin:p=ss:w\\o$x"), pull);
+            assertTrue(pull.contains("--hosts-dir " + r.root.resolve("etc/containerd/certs.d")), pull);
+            assertTrue(pull.endsWith(" 10.0.2.2:5000/tinkerbell/tink-agent:v1"), pull);
+            assertTrue(r.calls().stream().anyMatch(c -> c.contains(" -n tinkerbell images mount --rw=false ")));
+            assertTrue(r.calls().stream().anyMatch(c -> c.contains(" images unmount --rm ")), "the image is unmounted");
+        }
+    }
+
+    @Test
+    void usesNerdctlWhenItIsInstalled() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=reg.example:5000/agent insecure_registries=reg.example:5000"
+                + " registry_username=u registry_password=secret")) {
+            r.fakeNerdctl();
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            String pull = r.calls().stream().filter(c -> c.startsWith("nerdctl") && c.contains(" pull "))
+                    .findFirst().orElseThrow();
+            assertTrue(pull.contains("--namespace tinkerbell") && pull.contains("--insecure-registry"), pull);
+            assertTrue(pull.endsWith("reg.example:5000/agent:latest"), "untagged image gets :latest: " + pull);
+            assertEquals("secret", Files.readString(r.dir.resolve("images.txt.password")));
+            assertTrue(res.logged("info", "agent image pulled") && res.stdout().stream()
+                    .anyMatch(l -> l.contains("\"client\":\"nerdctl\"")));
+        }
+    }
+
+    @Test
+    void retriesThePullWithDoublingWaits() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            r.env("FAKE_PULL_FAILS", "2");
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(3, r.calls().stream().filter(c -> c.contains(" pull ")).count());
+            List<String> warns = res.stdout().stream().filter(l -> l.contains("pull failed")).toList();
+            assertEquals(2, warns.size());
+            assertTrue(warns.get(0).contains("\"retry_in_s\":\"1\"") && warns.get(1).contains("\"retry_in_s\":\"2\""));
+            assertTrue(warns.get(0).contains("connection refused"), "the client's error is in the log");
+        }
+    }
+
+    @Test
+    void givesUpAfterTheConfiguredAttemptsWithAClearError() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            r.env("FAKE_PULL_FAILS", "99").env("CAPTAIN_PULL_ATTEMPTS", "2");
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(1, res.exit());
+            assertTrue(res.logged("error", "giving up on the agent image"));
+            assertFalse(Files.exists(r.root.resolve("etc/tink-agent.env")));
+        }
+    }
+
+    @Test
+    void skipsThePullWhenTheImageIsPresent() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            Files.writeString(r.dir.resolve("images.txt"), "10.0.2.2:5000/agent:v1\n");
+            ScriptRun.Result res = r.run("tink-agent-setup");
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(res.logged("info", "already present"));
+            assertTrue(r.calls().stream().noneMatch(c -> c.contains(" pull ")));
+            assertTrue(Files.exists(r.root.resolve("tink-agent")));
+        }
+    }
+
+    @Test
+    void theDefaultImageComesFromDockerRegistry() throws Exception {
+        try (ScriptRun r = setup("docker_registry=registry.local:5000 tink_worker_image=")) {
+            ScriptRun.Result res = r.run("tink-agent-setup");
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(Files.readString(r.root.resolve("etc/tink-agent.env"))
+                    .contains("TINK_AGENT_IMAGE=\"registry.local:5000/tink-agent:latest\""));
+        }
+    }
+
+    @Test
+    void bareNamesAreDockerHubNames() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=tink-agent")) {
+            assertEquals(0, r.run("tink-agent-setup").exit());
+            assertTrue(r.calls().stream().anyMatch(c -> c.endsWith(" pull --hosts-dir "
+                    + r.root.resolve("etc/containerd/certs.d") + " docker.io/library/tink-agent:latest")), r.calls().toString());
+        }
+    }
+
+    @Test
+    void findsTheAgentAtAnyKnownPath() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            Files.delete(r.image.resolve("usr/bin/tink-agent"));
+            Files.createDirectories(r.image.resolve("usr/local/bin"));
+            Files.writeString(r.image.resolve("usr/local/bin/tink-agent"), "local");
+            assertEquals(0, r.run("tink-agent-setup").exit());
+            assertEquals("local", Files.readString(r.root.resolve("tink-agent")));
+        }
+    }
+
+    @Test
+    void anImageWithoutTheAgentFailsClearly() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            Files.delete(r.image.resolve("usr/bin/tink-agent"));
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(1, res.exit());
+            assertTrue(res.logged("error", "no agent binary in the image"));
+        }
+    }
+
+    @Test
+    void badInsecureRegistryEntriesAreSkippedAndLogged() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=a.b:5000/agent insecure_registries=,bad/path,a.b:5000,")) {
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(res.logged("warn", "ignoring insecure registry"));
+            assertTrue(Files.exists(r.root.resolve("etc/containerd/certs.d/a.b:5000/hosts.toml")));
+            try (var s = Files.list(r.root.resolve("etc/containerd/certs.d"))) {
+                assertEquals(1, s.count());
+            }
+        }
+    }
+
+    @Test
+    void withoutAnImageOrRegistryThereIsNothingToDo() throws Exception {
+        try (ScriptRun r = setup("console=ttyS0 worker_id=x")) {
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit());
+            assertTrue(res.logged("info", "no agent to prepare"));
+            assertTrue(r.calls().isEmpty());
+        }
+    }
+
+    @Test
+    void aMissingContainerdSocketFailsAfterTheWait() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "tink_worker_image=x/y")) {
+            r.fakeCtr().env("CAPTAIN_CONTAINERD_SOCKET", dir.resolve("none.sock").toString())
+                    .env("CAPTAIN_SOCKET_WAIT_SECONDS", "1");
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(1, res.exit());
+            assertTrue(res.logged("error", "containerd socket did not appear"));
+        }
+    }
+}

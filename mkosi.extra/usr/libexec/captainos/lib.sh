@@ -1,0 +1,73 @@
+# Shared by the CaptainOS boot scripts: kernel command line lookup and JSON log lines.
+# Tests point CAPTAIN_CMDLINE at a file of their own and CAPTAIN_ROOT at a scratch folder.
+
+CAPTAIN_CMDLINE=${CAPTAIN_CMDLINE:-/proc/cmdline}
+CAPTAIN_ROOT=${CAPTAIN_ROOT:-}
+
+# The command line split into words the way the kernel does it: spaces separate words, double quotes group, and
+# the quotes themselves are dropped. One word per line in CMDLINE_WORDS (an array).
+cmdline_load() {
+    CMDLINE_WORDS=()
+    local line word="" inq=0 c i
+    line=$(cat -- "$CAPTAIN_CMDLINE" 2>/dev/null || true)
+    for ((i = 0; i < ${#line}; i++)); do
+        c=${line:i:1}
+        if [ "$c" = '"' ]; then
+            inq=$((1 - inq))
+        elif [ $inq -eq 0 ] && { [ "$c" = ' ' ] || [ "$c" = $'\t' ] || [ "$c" = $'\n' ]; }; then
+            [ -n "$word" ] && CMDLINE_WORDS+=("$word")
+            word=""
+        else
+            word+=$c
+        fi
+    done
+    [ -n "$word" ] && CMDLINE_WORDS+=("$word")
+    return 0
+}
+
+# Prints the value of the last KEY=value word; everything after the first '=' is the value, so values may hold
+# '=' and ':'. Prints nothing (and succeeds) when the key is absent or has an empty value.
+cmdline_get() {
+    local key=$1 w value=""
+    [ "${CMDLINE_WORDS+set}" = set ] || cmdline_load
+    for w in "${CMDLINE_WORDS[@]}"; do
+        case "$w" in
+            "$key="*) value=${w#"$key="} ;;
+        esac
+    done
+    printf '%s' "$value"
+}
+
+# Succeeds when the command line holds KEY or KEY=... (even with an empty value).
+cmdline_has() {
+    local key=$1 w
+    [ "${CMDLINE_WORDS+set}" = set ] || cmdline_load
+    for w in "${CMDLINE_WORDS[@]}"; do
+        case "$w" in
+            "$key" | "$key="*) return 0 ;;
+        esac
+    done
+    return 1
+}
+
+json_escape() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\r'/\\r}
+    s=${s//$'\t'/\\t}
+    printf '%s' "$s"
+}
+
+# log LEVEL MESSAGE [KEY VALUE]...: one JSON object per line on stdout (the journal keeps it).
+log() {
+    local level=$1 msg=$2 out
+    shift 2
+    out="{\"time\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"level\":\"$level\",\"component\":\"${LOG_COMPONENT:-captainos}\",\"msg\":\"$(json_escape "$msg")\""
+    while [ $# -ge 2 ]; do
+        out+=",\"$(json_escape "$1")\":\"$(json_escape "$2")\""
+        shift 2
+    done
+    printf '%s}\n' "$out"
+}
