@@ -53,6 +53,24 @@ public final class NewcCpio {
         this.longWindowLog = longWindowLog;
     }
 
+    /**
+     * Packs a folder from the command line, for the packer benchmark:
+     * {@code NewcCpio <folder> <target> [level] [long window log] [clamp seconds]}; prints the stats.
+     */
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: NewcCpio <folder> <target> [level=19] [longWindowLog=0] [clampSeconds=now]");
+            System.exit(2);
+        }
+        int level = args.length > 2 ? Integer.parseInt(args[2]) : 19;
+        int window = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        long clamp = args.length > 4 ? Long.parseLong(args[4]) : System.currentTimeMillis() / 1000;
+        Stats s = new NewcCpio(clamp, level, Runtime.getRuntime().availableProcessors(), window)
+                .write(Path.of(args[0]), Path.of(args[1]));
+        System.out.println("entries=" + s.entries() + " content=" + s.contentBytes() + " compressed="
+                + s.compressedBytes());
+    }
+
     /** Packs {@code root} (not itself an entry) into {@code target}. */
     public Stats write(Path root, Path target) {
         List<Path> paths = list(root);

@@ -1,0 +1,153 @@
+package io.captainos.core.qemu;
+
+import io.captainos.core.Arch;
+import io.captainos.core.CaptainException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A QEMU machine booting a kernel and initramfs with its serial console on a pipe: started, watched line by line,
+ * typed into, and always killed with everything it started when closed.
+ */
+public final class QemuMachine implements AutoCloseable {
+    /** What to boot and how. */
+    public record Spec(Arch arch, Path kernel, Path initrd, String append, int memoryMb, int cpus, List<String> nic) {
+        public Spec {
+            nic = List.copyOf(nic);
+        }
+
+        /** QEMU's user-mode network with a virtio NIC: the guest reaches the host's loopback as 10.0.2.2. */
+        public static List<String> userNetwork() {
+            return List.of("-nic", "user,model=virtio-net-pci");
+        }
+    }
+
+    private final Process process;
+    private final SerialConsole console;
+    private final OutputStream input;
+
+    private QemuMachine(Process process, Consumer<String> echo) {
+        this.process = process;
+        this.console = new SerialConsole(process.getInputStream(), echo);
+        this.input = process.getOutputStream();
+    }
+
+    /** The serial console name for an arch ({@code ttyS0}, {@code ttyAMA0}). */
+    public static String console(Arch arch) {
+        return arch == Arch.ARM64 ? "ttyAMA0" : "ttyS0";
+    }
+
+    /** The QEMU command line for a spec: machine and CPU per arch, KVM when usable, TCG otherwise. */
+    public static List<String> command(Spec spec, boolean kvm) {
+        List<String> cmd = new ArrayList<>();
+        if (spec.arch() == Arch.ARM64) {
+            cmd.addAll(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", kvm ? "host" : "max"));
+        } else {
+            cmd.add("qemu-system-x86_64");
+            if (kvm) {
+                cmd.addAll(List.of("-cpu", "host"));
+            }
+        }
+        cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-m", Integer.toString(spec.memoryMb()), "-smp",
+                Integer.toString(spec.cpus()), "-kernel", spec.kernel().toString(), "-initrd",
+                spec.initrd().toString(), "-append", spec.append(), "-nographic", "-no-reboot"));
+        cmd.addAll(spec.nic());
+        return cmd;
+    }
+
+    /**
+     * Whether KVM can run guests here: {@code /dev/kvm} may exist and still refuse (nested virtualisation off), so
+     * the caller decides with a real probe; this only checks that the device is there and usable by us.
+     */
+    public static boolean kvmPresent() {
+        Path kvm = Path.of("/dev/kvm");
+        return Files.isReadable(kvm) && Files.isWritable(kvm);
+    }
+
+    public static QemuMachine start(List<String> command, Consumer<String> echo) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            return new QemuMachine(p, echo);
+        } catch (IOException e) {
+            throw new CaptainException("Cannot start " + command.get(0) + ": " + e.getMessage()
+                    + " (install qemu-system-x86 or qemu-system-arm)", e);
+        }
+    }
+
+    public SerialConsole console() {
+        return console;
+    }
+
+    /** Waits for a pattern on the console from the given line on; fails with the console's tail if it never comes. */
+    public Matcher expect(Pattern pattern, int from, Duration timeout) throws InterruptedException {
+        Matcher m = console.await(pattern, from, timeout);
+        if (m == null) {
+            List<String> lines = console.lines();
+            throw new AssertionError("'" + pattern + "' did not appear on the console within " + timeout.toSeconds()
+                    + " s" + (console.closed() ? " (the machine stopped)" : "") + "; last lines:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+        }
+        return m;
+    }
+
+    /** Types a line on the serial console. */
+    public void type(String line) {
+        try {
+            input.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            input.flush();
+        } catch (IOException e) {
+            throw new CaptainException("The machine's console is closed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a shell command on the logged-in console and returns its output between two markers; the command's
+     * exit status is appended as the last line.
+     */
+    public List<String> shell(String command, Duration timeout) throws InterruptedException {
+        String tag = "CAPTAIN" + Long.toHexString(System.nanoTime());
+        int from = console.mark();
+        // The markers are printed by the shell, not echoed by the terminal: split so the echo cannot match.
+        type("echo " + tag + "-BEGIN; " + command + "; echo \"" + tag + "-END $?\"");
+        expect(Pattern.compile("^" + tag + "-END \\d+"), from, timeout);
+        List<String> lines = console.lines();
+        List<String> out = new ArrayList<>();
+        boolean in = false;
+        for (String l : lines.subList(from, lines.size())) {
+            if (l.equals(tag + "-BEGIN")) {
+                in = true;
+            } else if (l.startsWith(tag + "-END ")) {
+                out.add(l.substring(tag.length() + 5));
+                break;
+            } else if (in) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Kills QEMU and anything it started, and waits for it to be gone. */
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
