@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 cp=$work/classpath
 ./mvnw -B -q -Dcaptain.bootstrap -pl captain-maven-plugin dependency:build-classpath -Dmdep.outputFile="$cp" \
   -Dmdep.includeScope=runtime > /dev/null
-classpath="captain-maven-plugin/target/classes:$(cat "$cp")"
+classpath="$PWD/captain-maven-plugin/target/classes:$(cat "$cp")"
 [ -d captain-maven-plugin/target/classes/io ] || ./mvnw -B -q -Dcaptain.bootstrap -pl captain-maven-plugin compile
 clamp=$(date -d 2026-01-01T00:00:00Z +%s)
 

@@ -24,9 +24,6 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProjectHelper;
 import org.eclipse.aether.RepositorySystem;
-import org.eclipse.aether.artifact.DefaultArtifact;
-import org.eclipse.aether.resolution.ArtifactRequest;
-import org.eclipse.aether.resolution.ArtifactResolutionException;
 
 /**
  * Builds the initramfs for each target arch: mkosi builds the Debian trixie root filesystem from
@@ -93,8 +90,10 @@ public class InitramfsMojo extends AbstractCaptainMojo {
                     continue;
                 }
             } else {
-                Path modules = resolve(kernel, "modules-" + arch.linux());
-                Path bundle = resolve(tools, arch.classifier());
+                StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
+                Path modules = artifacts.resolve(kernel, "tar.zst", arch.classifier("modules"),
+                        "captain.initramfs.kernel");
+                Path bundle = artifacts.resolve(tools, "tar.zst", arch.classifier(), "captain.initramfs.tools");
                 HostPrerequisites host = HostPrerequisites.ofThisHost(config.settings().flag(Settings.HOST_INSTALL),
                         mode.runner(), log());
                 ForeignArch.ensure(arch, Arch.host(), host, mode.runner(), log());
@@ -142,24 +141,5 @@ public class InitramfsMojo extends AbstractCaptainMojo {
         }
         getLog().info("initramfs (" + arch.linux() + "): skipped; attaching the existing " + out.image());
         return out.image();
-    }
-
-    /** A {@code tar.zst} artifact of the given coordinates and classifier, from the reactor or a repository. */
-    private Path resolve(String coordinates, String classifier) {
-        String[] gav = coordinates.trim().split(":");
-        if (gav.length != 3 || Arrays.stream(gav).anyMatch(String::isBlank)) {
-            throw new CaptainException("'" + coordinates + "' is not groupId:artifactId:version; fix"
-                    + " captain.initramfs.kernel / captain.initramfs.tools");
-        }
-        DefaultArtifact artifact = new DefaultArtifact(gav[0], gav[1], classifier, "tar.zst", gav[2]);
-        try {
-            return repositories.resolveArtifact(session.getRepositorySession(),
-                    new ArtifactRequest(artifact, project.getRemoteProjectRepositories(), null)).getArtifact()
-                    .getFile().toPath();
-        } catch (ArtifactResolutionException e) {
-            throw new CaptainException("Cannot resolve " + artifact + ": build it first in the same reactor"
-                    + " (./mvnw install) or install/deploy it, or point captain.initramfs.kernel / .tools at a"
-                    + " released version (" + e.getMessage() + ")", e);
-        }
     }
 }

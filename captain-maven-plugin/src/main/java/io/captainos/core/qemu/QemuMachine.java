@@ -19,10 +19,28 @@ import java.util.regex.Pattern;
  * typed into, and always killed with everything it started when closed.
  */
 public final class QemuMachine implements AutoCloseable {
-    /** What to boot and how. */
-    public record Spec(Arch arch, Path kernel, Path initrd, String append, int memoryMb, int cpus, List<String> nic) {
+    /**
+     * What to boot and how: a kernel with its initrd and command line, or (when {@code iso} is set) an ISO through
+     * UEFI firmware, whose GRUB has the command line.
+     */
+    public record Spec(Arch arch, Path kernel, Path initrd, String append, Path iso, boolean bios, int memoryMb,
+            int cpus, List<String> nic) {
         public Spec {
             nic = List.copyOf(nic);
+        }
+
+        public static Spec kernel(Arch arch, Path kernel, Path initrd, String append, int memoryMb, int cpus) {
+            return new Spec(arch, kernel, initrd, append, null, false, memoryMb, cpus, userNetwork());
+        }
+
+        /** The ISO through UEFI firmware. */
+        public static Spec iso(Arch arch, Path iso, int memoryMb, int cpus) {
+            return new Spec(arch, null, null, null, iso, false, memoryMb, cpus, userNetwork());
+        }
+
+        /** The ISO through the PC's legacy BIOS (SeaBIOS, QEMU's default), amd64 only. */
+        public static Spec isoBios(Path iso, int memoryMb, int cpus) {
+            return new Spec(Arch.AMD64, null, null, null, iso, true, memoryMb, cpus, userNetwork());
         }
 
         /** QEMU's user-mode network with a virtio NIC: the guest reaches the host's loopback as 10.0.2.2. */
@@ -30,6 +48,9 @@ public final class QemuMachine implements AutoCloseable {
             return List.of("-nic", "user,model=virtio-net-pci");
         }
     }
+
+    /** A root shell prompt, matched before its line ends. */
+    public static final Pattern PROMPT = Pattern.compile("root@[^ ]+:~# $");
 
     private final Process process;
     private final SerialConsole console;
@@ -46,6 +67,16 @@ public final class QemuMachine implements AutoCloseable {
         return arch == Arch.ARM64 ? "ttyAMA0" : "ttyS0";
     }
 
+    /** The UEFI firmware image QEMU boots an ISO with on an arch (Debian's ovmf and qemu-efi-aarch64). */
+    public static Path firmware(Arch arch) {
+        return arch == Arch.ARM64 ? Path.of("/usr/share/AAVMF/AAVMF_CODE.fd") : Path.of("/usr/share/ovmf/OVMF.fd");
+    }
+
+    /** The Debian package of an arch's UEFI firmware. */
+    public static String firmwarePackage(Arch arch) {
+        return arch == Arch.ARM64 ? "qemu-efi-aarch64" : "ovmf";
+    }
+
     /** The QEMU command line for a spec: machine and CPU per arch, KVM when usable, TCG otherwise. */
     public static List<String> command(Spec spec, boolean kvm) {
         List<String> cmd = new ArrayList<>();
@@ -58,8 +89,20 @@ public final class QemuMachine implements AutoCloseable {
             }
         }
         cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-m", Integer.toString(spec.memoryMb()), "-smp",
-                Integer.toString(spec.cpus()), "-kernel", spec.kernel().toString(), "-initrd",
-                spec.initrd().toString(), "-append", spec.append(), "-nographic", "-no-reboot"));
+                Integer.toString(spec.cpus())));
+        if (spec.iso() == null) {
+            cmd.addAll(List.of("-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append",
+                    spec.append()));
+        } else if (spec.arch() == Arch.ARM64) {
+            cmd.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + firmware(Arch.ARM64),
+                    "-device", "virtio-scsi-pci", "-drive", "if=none,id=cd,format=raw,readonly=on,media=cdrom,file="
+                            + spec.iso(), "-device", "scsi-cd,drive=cd"));
+        } else if (spec.bios()) {
+            cmd.addAll(List.of("-cdrom", spec.iso().toString()));
+        } else {
+            cmd.addAll(List.of("-bios", firmware(Arch.AMD64).toString(), "-cdrom", spec.iso().toString()));
+        }
+        cmd.addAll(List.of("-nographic", "-no-reboot"));
         cmd.addAll(spec.nic());
         return cmd;
     }
@@ -89,7 +132,11 @@ public final class QemuMachine implements AutoCloseable {
 
     /** Waits for a pattern on the console from the given line on; fails with the console's tail if it never comes. */
     public Matcher expect(Pattern pattern, int from, Duration timeout) throws InterruptedException {
-        Matcher m = console.await(pattern, from, timeout);
+        return expect(pattern, from, timeout, true);
+    }
+
+    private Matcher expect(Pattern pattern, int from, Duration timeout, boolean partial) throws InterruptedException {
+        Matcher m = console.await(pattern, from, timeout, partial);
         if (m == null) {
             List<String> lines = console.lines();
             throw new AssertionError("'" + pattern + "' did not appear on the console within " + timeout.toSeconds()
@@ -118,7 +165,10 @@ public final class QemuMachine implements AutoCloseable {
         int from = console.mark();
         // The markers are printed by the shell, not echoed by the terminal: split so the echo cannot match.
         type("echo " + tag + "-BEGIN; " + command + "; echo \"" + tag + "-END $?\"");
-        expect(Pattern.compile("^" + tag + "-END \\d+"), from, timeout);
+        expect(Pattern.compile("^" + tag + "-END \\d+$"), from, timeout, false);
+        // The next command is typed after the prompt is back, so that its echo does not mix with this output.
+        int end = console.mark();
+        console.await(PROMPT, end - 1, Duration.ofSeconds(10));
         List<String> lines = console.lines();
         List<String> out = new ArrayList<>();
         boolean in = false;

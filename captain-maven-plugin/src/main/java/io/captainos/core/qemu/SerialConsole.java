@@ -82,6 +82,15 @@ public final class SerialConsole {
      * the match, or null when the time runs out or the console closes first.
      */
     public synchronized Matcher await(Pattern pattern, int from, Duration timeout) throws InterruptedException {
+        return await(pattern, from, timeout, true);
+    }
+
+    /**
+     * Like {@link #await(Pattern, int, Duration)}, but only complete lines count when {@code partial} is false: the
+     * matching line is then in {@link #lines()} when this returns.
+     */
+    public synchronized Matcher await(Pattern pattern, int from, Duration timeout, boolean partial)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int next = from;
         while (true) {
@@ -91,9 +100,11 @@ public final class SerialConsole {
                     return m;
                 }
             }
-            Matcher m = pattern.matcher(clean(partial.toString()));
-            if (m.find()) {
-                return m;
+            if (partial) {
+                Matcher m = pattern.matcher(clean(this.partial.toString()));
+                if (m.find()) {
+                    return m;
+                }
             }
             long left = deadline - System.nanoTime();
             if (closed || left <= 0) {

@@ -1,0 +1,85 @@
+package io.captainos.core.iso;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.debian.DebExtractor;
+import io.captainos.core.debian.DebianArchive;
+import io.captainos.core.debian.DebianPackage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The GRUB platform module folders an ISO is built for: {@code x86_64-efi} (and {@code i386-pc} when the host has
+ * it, for legacy BIOS) on amd64; {@code arm64-efi} on arm64, from the host or else from Debian's arm64
+ * {@code grub-efi-arm64-bin} package, fetched through the verified client.
+ */
+public final class GrubPlatforms {
+    private final Path hostGrub;
+    private final Path cacheDir;
+    private final Supplier<DebianArchive> debian;
+    private final BuildLog log;
+
+    /**
+     * @param hostGrub the host's GRUB library folder ({@code /usr/lib/grub})
+     * @param cacheDir where fetched modules are unpacked
+     */
+    public GrubPlatforms(Path hostGrub, Path cacheDir, Supplier<DebianArchive> debian, BuildLog log) {
+        this.hostGrub = hostGrub;
+        this.cacheDir = cacheDir;
+        this.debian = debian;
+        this.log = log;
+    }
+
+    public List<Path> forArch(Arch arch) {
+        List<Path> dirs = new ArrayList<>();
+        if (arch == Arch.AMD64) {
+            Path efi = hostGrub.resolve("x86_64-efi");
+            if (!Files.isRegularFile(efi.resolve("modinfo.sh"))) {
+                throw new CaptainException("iso: GRUB's x86_64-efi modules are missing (" + efi + "): install"
+                        + " grub-efi-amd64-bin");
+            }
+            dirs.add(efi);
+            Path bios = hostGrub.resolve("i386-pc");
+            if (Files.isRegularFile(bios.resolve("modinfo.sh"))) {
+                dirs.add(bios);
+            } else {
+                log.info("iso: no i386-pc GRUB modules on this host: the amd64 ISO boots UEFI only (install"
+                        + " grub-pc-bin for legacy BIOS too)");
+            }
+            return dirs;
+        }
+        Path host = hostGrub.resolve("arm64-efi");
+        if (Files.isRegularFile(host.resolve("modinfo.sh"))) {
+            return List.of(host);
+        }
+        return List.of(fetchArm64());
+    }
+
+    private Path fetchArm64() {
+        DebianArchive archive = debian.get();
+        DebianPackage pkg = archive.resolve("arm64", List.of("grub-efi-arm64-bin")).get(0);
+        Path dir = cacheDir.resolve("grub-efi-arm64-bin-" + pkg.version() + "-" + pkg.sha256().substring(0, 12));
+        Path modules = dir.resolve("usr/lib/grub/arm64-efi");
+        if (!Files.isRegularFile(modules.resolve("modinfo.sh"))) {
+            Path tmp = cacheDir.resolve("." + dir.getFileName() + ".partial");
+            Files2.deleteTree(tmp);
+            DebExtractor.extract(archive.download(pkg), tmp);
+            try {
+                Files2.deleteTree(dir);
+                Files.move(tmp, dir);
+            } catch (IOException e) {
+                Files2.deleteTree(tmp);
+                throw new CaptainException("Cannot put GRUB's arm64 modules in place at " + dir + ": "
+                        + e.getMessage(), e);
+            }
+            log.info("iso: unpacked Debian's grub-efi-arm64-bin " + pkg.version() + " (" + pkg.suite() + ")");
+        }
+        return modules;
+    }
+}

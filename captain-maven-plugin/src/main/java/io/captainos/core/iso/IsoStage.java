@@ -1,0 +1,168 @@
+package io.captainos.core.iso;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.exec.Command;
+import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.fetch.Sha256;
+import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageStamp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Builds the bootable ISO for one arch with grub-mkrescue: {@code /boot/vmlinuz}, {@code /boot/initramfs} and a
+ * grub.cfg with the serial console and the command line placeholder, for UEFI (and legacy BIOS on amd64 when the
+ * host has GRUB's i386-pc modules). Publishes {@code out/captainos-<kver>-<arch>.iso} and
+ * {@code out/sha256sums-<kver>-<arch>.txt}. Skipped when the digest of its inputs matches the last build.
+ */
+public final class IsoStage {
+    /** What the stage produced for an arch. */
+    public record Result(Arch arch, Path iso, Path published, Path checksums, boolean built) {}
+
+    private final Path workDir;
+    private final Path outDir;
+    private final long timestamp;
+    private final String builderId;
+    private final CommandRunner runner;
+    private final BuildLog log;
+
+    public IsoStage(Path workDir, Path outDir, long timestamp, String builderId, CommandRunner runner, BuildLog log) {
+        this.workDir = workDir;
+        this.outDir = outDir;
+        this.timestamp = timestamp;
+        this.builderId = builderId;
+        this.runner = runner;
+        this.log = log;
+    }
+
+    public static Path iso(Path workDir, Arch arch) {
+        return workDir.resolve(arch.linux()).resolve("captainos-" + arch.linux() + ".iso");
+    }
+
+    public static Path stamp(Path workDir, Arch arch) {
+        return workDir.resolve(arch.linux()).resolve("inputs.stamp");
+    }
+
+    /** {@code 6.12.57} from the first lines of a kernel config ({@code # Linux/x86 6.12.57 Kernel Configuration}). */
+    public static String kernelVersion(Path config) {
+        try (Stream<String> lines = Files.lines(config)) {
+            return lines.limit(10).map(l -> l.matches("# Linux/\\S+ (\\S+) Kernel Configuration")
+                    ? l.split(" ")[2] : null).filter(v -> v != null).findFirst()
+                    .map(v -> v.replaceAll("^(\\d+\\.\\d+(?:\\.\\d+)?).*", "$1"))
+                    .orElseThrow(() -> new CaptainException(config + " has no '# Linux/<arch> <version> Kernel"
+                            + " Configuration' line: is it the config artifact of captainos-kernel?"));
+        } catch (IOException e) {
+            throw new CaptainException("Cannot read " + config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param grubDirs the GRUB platform folders to build for (e.g. {@code /usr/lib/grub/x86_64-efi})
+     */
+    public Result build(Arch arch, String kernelVersion, Path vmlinuz, Path initramfs, List<Path> grubDirs,
+            boolean force) {
+        Path dir = workDir.resolve(arch.linux());
+        Path published = outDir.resolve("captainos-" + kernelVersion + "-" + arch.linux() + ".iso");
+        Path checksums = outDir.resolve("sha256sums-" + kernelVersion + "-" + arch.linux() + ".txt");
+        InputHash inputs = new InputHash()
+                .value("stage", "iso")
+                .value("arch", arch.debian())
+                .value("kernel.version", kernelVersion)
+                .value("timestamp", timestamp)
+                .value("builder", builderId)
+                .value("grub.cfg", GrubConfig.render(arch))
+                .path("vmlinuz", vmlinuz)
+                .path("initramfs", initramfs);
+        for (Path g : grubDirs) {
+            inputs.path("grub/" + g.getFileName(), g.resolve("modinfo.sh"));
+        }
+        StageStamp stamp = new StageStamp(stamp(workDir, arch));
+        String stale = force ? "forced" : stamp.staleReason(inputs, List.of(iso(workDir, arch), published, checksums));
+        if (stale == null) {
+            log.info("iso (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
+                    + "; skipping");
+            return new Result(arch, iso(workDir, arch), published, checksums, false);
+        }
+        log.info("iso (" + arch.linux() + "): building with grub-mkrescue for "
+                + grubDirs.stream().map(p -> p.getFileName().toString()).toList() + " (" + stale + ")");
+        stamp.invalidate();
+        Path staging = dir.resolve("staging");
+        Path partial = dir.resolve(".captainos-" + arch.linux() + ".iso.partial");
+        Files2.deleteTree(staging);
+        try {
+            Files.createDirectories(staging.resolve("boot/grub"));
+            Files.copy(vmlinuz, staging.resolve("boot/vmlinuz"));
+            Files.copy(initramfs, staging.resolve("boot/initramfs"));
+            Files.writeString(staging.resolve("boot/grub/grub.cfg"), GrubConfig.render(arch));
+            try (Stream<Path> s = Files.walk(staging)) {
+                for (Path p : s.toList()) {
+                    Files.setLastModifiedTime(p, FileTime.fromMillis(timestamp * 1000));
+                }
+            }
+            Files.deleteIfExists(partial);
+            runner.run(command(grubDirs, staging, partial, fixedSerialMformat(dir)));
+            Files2.commit(partial, iso(workDir, arch));
+            Files2.copyAtomically(iso(workDir, arch), published);
+            String sums = line(vmlinuz, "vmlinuz-" + kernelVersion + "-" + arch.linux())
+                    + line(initramfs, "initramfs-" + kernelVersion + "-" + arch.linux())
+                    + line(published, published.getFileName().toString());
+            Files2.writeAtomically(checksums, sums);
+            stamp.record(inputs);
+            log.info(String.format("iso (%s): %s, %.1f MB", arch.linux(), published.getFileName(),
+                    Files.size(published) / 1e6));
+            return new Result(arch, iso(workDir, arch), published, checksums, true);
+        } catch (IOException e) {
+            throw new CaptainException("iso (" + arch.linux() + "): " + e.getMessage(), e);
+        } finally {
+            Files2.deleteQuietly(partial);
+            Files2.deleteTree(staging);
+        }
+    }
+
+    private static String line(Path file, String name) throws IOException {
+        return Sha256.of(file) + "  " + name + "\n";
+    }
+
+    /**
+     * grub-mkrescue formats its EFI system partition image with mformat, which picks a random volume serial: the
+     * only part of the ISO that differed between two builds. A wrapper first on PATH passes a serial derived from
+     * the timestamp instead.
+     */
+    private Path fixedSerialMformat(Path dir) throws IOException {
+        String real = io.captainos.core.host.HostPrerequisites.locate("mformat");
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path wrapper = bin.resolve("mformat");
+        Files.writeString(wrapper, "#!/bin/sh\nexec '" + real + "' -N " + String.format("%08x", timestamp & 0xffffffffL)
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    /** grub-mkrescue with fixed dates: the volume's, every file's, and the GPT GUIDs derived from the volume date. */
+    private Command command(List<Path> grubDirs, Path staging, Path target, Path wrappers) {
+        String date = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC)
+                .format(Instant.ofEpochSecond(timestamp)) + "00";
+        List<String> args = new ArrayList<>(List.of("grub-mkrescue", "--output=" + target));
+        if (grubDirs.size() == 1) {
+            args.add("--directory=" + grubDirs.get(0));
+        }
+        args.add(staging.toString());
+        args.addAll(List.of("--", "-volid", "CAPTAINOS", "-volume_date", "uuid", date, "-volume_date",
+                "all_file_dates", "=" + timestamp, "-volume_date", "c", "=" + timestamp, "-volume_date", "m",
+                "=" + timestamp, "-volume_date", "x", "=" + timestamp, "-volume_date", "f", "=" + timestamp));
+        return new Command(args, staging.getParent(), Map.of("SOURCE_DATE_EPOCH", Long.toString(timestamp),
+                "PATH", wrappers + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
+    }
+}

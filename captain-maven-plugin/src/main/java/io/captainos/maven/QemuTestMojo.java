@@ -1,0 +1,123 @@
+package io.captainos.maven;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildConfig;
+import io.captainos.core.CaptainException;
+import io.captainos.core.qemu.KernelCommandLine;
+import io.captainos.core.qemu.QemuMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Boots the newest {@code out/} kernel and initramfs (or, with {@code -Dcaptain.qemu.boot=iso}, the ISO through UEFI
+ * firmware) in QEMU with the serial console on this terminal: a root shell after boot. Every key the OS reads can be
+ * given as {@code -Dcaptain.qemu.<key>=<value>} (e.g. {@code -Dcaptain.qemu.tink_worker_image=10.0.2.2:5000/agent},
+ * {@code -Dcaptain.qemu.ipam=...}); values with whitespace are refused. arm64 boots {@code -M virt -cpu max} with
+ * {@code ttyAMA0}. Quit QEMU with Ctrl-a x.
+ */
+@Mojo(name = "qemu-test", requiresProject = false, aggregator = true)
+public class QemuTestMojo extends AbstractCaptainMojo {
+    /** {@code kernel} (out/ kernel + initramfs) or {@code iso}. */
+    @Parameter(property = "captain.qemu.boot", defaultValue = "kernel")
+    private String boot;
+
+    /** Guest memory in MiB. */
+    @Parameter(property = "captain.qemu.memory", defaultValue = "2048")
+    private int memory;
+
+    /** Guest CPUs. */
+    @Parameter(property = "captain.qemu.cpus", defaultValue = "2")
+    private int cpus;
+
+    /** Extra kernel command line words, appended as given. */
+    @Parameter(property = "captain.qemu.append", defaultValue = "")
+    private String append;
+
+    /** Use KVM; only when {@code /dev/kvm} can really run guests (it often exists and refuses under nesting). */
+    @Parameter(property = "captain.qemu.kvm", defaultValue = "false")
+    private boolean kvm;
+
+    @Override
+    protected void run() {
+        BuildConfig config = config();
+        Arch arch = config.arches().get(0);
+        Map<String, String> keys = new HashMap<>();
+        for (String key : KernelCommandLine.KEYS) {
+            String v = session.getUserProperties().getProperty("captain.qemu." + key);
+            if (v != null) {
+                keys.put(key, v);
+            }
+        }
+        QemuMachine.Spec spec;
+        if (boot.equals("iso")) {
+            Path iso = newest(arch, "captainos-", ".iso")
+                    .orElseThrow(() -> missing("captainos-<kver>-" + arch.linux() + ".iso", "the ISO"));
+            if (!keys.isEmpty() || !append.isBlank()) {
+                getLog().warn("qemu-test: the ISO boots with its own GRUB command line; the keys and"
+                        + " captain.qemu.append are ignored");
+            }
+            if (!Files.isRegularFile(QemuMachine.firmware(arch))) {
+                throw new CaptainException("No UEFI firmware at " + QemuMachine.firmware(arch) + ": install "
+                        + QemuMachine.firmwarePackage(arch));
+            }
+            spec = QemuMachine.Spec.iso(arch, iso, memory, cpus);
+        } else if (boot.equals("kernel")) {
+            Path kernel = newest(arch, "vmlinuz-", "").orElseThrow(() -> missing("vmlinuz-<kver>-" + arch.linux(),
+                    "the kernel"));
+            String version = kernel.getFileName().toString().substring("vmlinuz-".length())
+                    .replace("-" + arch.linux(), "");
+            Path initrd = outDir().resolve("initramfs-" + version + "-" + arch.linux());
+            if (!Files.isRegularFile(initrd)) {
+                throw missing(initrd.getFileName().toString(), "the initramfs for kernel " + version);
+            }
+            spec = QemuMachine.Spec.kernel(arch, kernel, initrd,
+                    KernelCommandLine.build(arch, keys, append, "-Dcaptain.qemu."), memory, cpus);
+        } else {
+            throw new CaptainException("Unknown captain.qemu.boot '" + boot + "': use kernel or iso");
+        }
+        List<String> command = QemuMachine.command(spec, kvm);
+        getLog().info("qemu-test: " + String.join(" ", command));
+        getLog().info("qemu-test: quit with Ctrl-a x");
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new CaptainException("QEMU exited with code " + rc);
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot start " + command.get(0) + ": " + e.getMessage() + " (install "
+                    + (arch == Arch.ARM64 ? "qemu-system-arm" : "qemu-system-x86") + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CaptainException missing(String name, String what) {
+        return new CaptainException("No " + name + " in " + outDir() + ": build " + what + " first (./mvnw install"
+                + ", with -Parm64 for arm64)");
+    }
+
+    /** The newest file in out/ named {@code <prefix>...-<arch><suffix>}. */
+    private Optional<Path> newest(Arch arch, String prefix, String suffix) {
+        if (!Files.isDirectory(outDir())) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(outDir())) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(prefix) && n.endsWith("-" + arch.linux() + suffix);
+            }).max(Comparator.comparing(p -> p.toFile().lastModified()));
+        } catch (IOException e) {
+            throw new CaptainException("Cannot list " + outDir() + ": " + e.getMessage(), e);
+        }
+    }
+}

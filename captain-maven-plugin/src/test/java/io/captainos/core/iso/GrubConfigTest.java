@@ -1,0 +1,50 @@
+package io.captainos.core.iso;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.captainos.core.Arch;
+import io.captainos.core.CaptainException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GrubConfigTest {
+    @Test
+    void thePlaceholderIsExactly1024CharactersAndOnTheKernelLine() {
+        assertEquals(1024, GrubConfig.placeholder().length());
+        assertTrue(GrubConfig.placeholder().matches("captainos_cmdline_placeholder=x+"));
+        String cfg = GrubConfig.render(Arch.AMD64);
+        String linux = cfg.lines().filter(l -> l.trim().startsWith("linux ")).findFirst().orElseThrow();
+        assertTrue(linux.endsWith(" " + GrubConfig.placeholder()), "the placeholder ends the line: patchable in place");
+        assertEquals(1, cfg.split(GrubConfig.placeholder(), -1).length - 1, "exactly one placeholder");
+        assertTrue(cfg.contains("set timeout=5"));
+        assertTrue(cfg.contains("initrd /boot/initramfs"));
+    }
+
+    @Test
+    void eachArchGetsItsSerialConsole() {
+        assertTrue(GrubConfig.render(Arch.AMD64).contains("console=ttyS0,115200"));
+        assertTrue(GrubConfig.render(Arch.AMD64).contains("serial --unit=0 --speed=115200"));
+        String arm = GrubConfig.render(Arch.ARM64);
+        assertTrue(arm.contains("console=ttyAMA0,115200"));
+        assertFalse(arm.contains("ttyS0"));
+    }
+
+    @Test
+    void theKernelVersionComesFromTheConfigHeader(@TempDir Path dir) throws Exception {
+        Path ours = dir.resolve("ours");
+        Files.writeString(ours, "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.12.117 Kernel Configuration\n#\n");
+        assertEquals("6.12.117", IsoStage.kernelVersion(ours));
+        Path arm = dir.resolve("arm");
+        Files.writeString(arm, "# Linux/arm64 6.18.16-rc1 Kernel Configuration\n");
+        assertEquals("6.18.16", IsoStage.kernelVersion(arm));
+        Path bad = dir.resolve("bad");
+        Files.writeString(bad, "CONFIG_X=y\n");
+        CaptainException e = assertThrows(CaptainException.class, () -> IsoStage.kernelVersion(bad));
+        assertTrue(e.getMessage().contains("config artifact of captainos-kernel"));
+    }
+}

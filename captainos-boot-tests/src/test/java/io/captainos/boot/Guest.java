@@ -1,0 +1,84 @@
+package io.captainos.boot;
+
+import io.captainos.core.Arch;
+import io.captainos.core.host.HostPrerequisites;
+import io.captainos.core.qemu.QemuMachine;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A booted CaptainOS guest for a test: this build's artifacts for the arch under test, the console mirrored to a
+ * log file under {@code target/}, and a logged-in root shell once the boot is done.
+ */
+final class Guest implements AutoCloseable {
+    static final Duration BOOT = Duration.ofMinutes(6);
+    static final Duration COMMAND = Duration.ofMinutes(2);
+
+    final Arch arch;
+    final QemuMachine machine;
+    private final PrintWriter log;
+
+    private Guest(Arch arch, QemuMachine machine, PrintWriter log) {
+        this.arch = arch;
+        this.machine = machine;
+        this.log = log;
+    }
+
+    static Arch arch() {
+        return System.getProperty("captain.boot.classifier", "x86_64").equals("aarch64") ? Arch.ARM64 : Arch.AMD64;
+    }
+
+    /** A file this build produced for the arch under test: {@code vmlinuz}, {@code initramfs} or {@code iso}. */
+    static Path artifact(String kind) {
+        String value = System.getProperty("captain.boot." + kind + "." + arch().linux(), "");
+        Path p = Path.of(value);
+        Assumptions.assumeTrue(!value.isEmpty() && !value.contains("${") && Files.isRegularFile(p),
+                "this build produced no " + kind + " for " + arch().linux());
+        return p;
+    }
+
+    /** Boots the spec; the console goes to target/console-<name>.log. Skips the test when QEMU is not installed. */
+    static Guest boot(String name, QemuMachine.Spec spec) throws Exception {
+        List<String> command = QemuMachine.command(spec, false);
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(HostPrerequisites.locate(command.get(0)))),
+                command.get(0) + " is not installed: install " + (spec.arch() == Arch.ARM64 ? "qemu-system-arm"
+                        : "qemu-system-x86") + " to run the boot tests");
+        Path logFile = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + name + ".log");
+        Files.createDirectories(logFile.getParent());
+        PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
+        log.println("# " + String.join(" ", command));
+        return new Guest(spec.arch(), QemuMachine.start(command, log::println), log);
+    }
+
+    static String console(Arch arch) {
+        return QemuMachine.console(arch);
+    }
+
+    /** Waits for the serial autologin and the shell prompt. */
+    Guest loggedIn() throws InterruptedException {
+        machine.expect(Pattern.compile("login: root \\(automatic login\\)"), 0, BOOT);
+        machine.expect(Pattern.compile("root@[^ ]+:~# $"), 0, COMMAND);
+        return this;
+    }
+
+    List<String> sh(String command) throws InterruptedException {
+        return machine.shell(command, COMMAND);
+    }
+
+    /** The first output line of a command. */
+    String sh1(String command) throws InterruptedException {
+        return sh(command).get(0);
+    }
+
+    @Override
+    public void close() {
+        machine.close();
+        log.close();
+    }
+}
