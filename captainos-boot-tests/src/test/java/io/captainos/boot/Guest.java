@@ -53,7 +53,10 @@ final class Guest implements AutoCloseable {
         Files.createDirectories(logFile.getParent());
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("# " + String.join(" ", command));
-        return new Guest(spec.arch(), QemuMachine.start(command, log::println), log);
+        // Each line carries the seconds since QEMU started, for benchmarks/boot-times.sh.
+        long start = System.nanoTime();
+        return new Guest(spec.arch(), QemuMachine.start(command,
+                line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))), log);
     }
 
     static String console(Arch arch) {

@@ -34,7 +34,7 @@ class ProvisioningBootTest {
             echo "STANDIN-AGENT args: $*"
             env | grep -E '^(TINK|DOCKER|REGISTRY|GRPC|WORKER|SYSLOG|FACILITY|INSECURE)' | sort | sed 's/^/STANDIN-AGENT env: /'
             logger -t tink-agent "STANDIN-AGENT says hello over syslog"
-            exec sleep infinity
+            while true; do sleep 3600; done
             """;
 
     @TempDir
@@ -81,7 +81,7 @@ class ProvisioningBootTest {
     @Test
     @Order(1)
     void theAgentRunsOnTheHostWithTheExpectedFlags() throws Exception {
-        Matcher args = guest.machine.expect(Pattern.compile("STANDIN-AGENT args: (.*)$"), 0, Guest.BOOT);
+        Matcher args = guest.machine.expectLine(Pattern.compile("STANDIN-AGENT args: (.*)$"), 0, Guest.BOOT);
         String flags = args.group(1);
         for (String expected : List.of("--runtime containerd", "--transport grpc",
                 "--tink-server-addr-port 10.0.2.2:42113", "--tink-server-tls false", "--id 52:54:00:12:34:56",

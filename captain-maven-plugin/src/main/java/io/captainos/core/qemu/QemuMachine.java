@@ -135,6 +135,11 @@ public final class QemuMachine implements AutoCloseable {
         return expect(pattern, from, timeout, true);
     }
 
+    /** Like {@link #expect(Pattern, int, Duration)} on complete lines only, so a match sees the whole line. */
+    public Matcher expectLine(Pattern pattern, int from, Duration timeout) throws InterruptedException {
+        return expect(pattern, from, timeout, false);
+    }
+
     private Matcher expect(Pattern pattern, int from, Duration timeout, boolean partial) throws InterruptedException {
         Matcher m = console.await(pattern, from, timeout, partial);
         if (m == null) {
@@ -157,29 +162,24 @@ public final class QemuMachine implements AutoCloseable {
     }
 
     /**
-     * Runs a shell command on the logged-in console and returns its output between two markers; the command's
-     * exit status is appended as the last line.
+     * Runs a shell command on the logged-in console (bash) and returns its output, stdout and stderr, then its exit
+     * status as the last line. Each output line is tagged on its way to the console, so that what else the console
+     * shows meanwhile (kernel and journal messages, the banner) is left out.
      */
     public List<String> shell(String command, Duration timeout) throws InterruptedException {
         String tag = "CAPTAIN" + Long.toHexString(System.nanoTime());
         int from = console.mark();
-        // The markers are printed by the shell, not echoed by the terminal: split so the echo cannot match.
-        type("echo " + tag + "-BEGIN; " + command + "; echo \"" + tag + "-END $?\"");
+        type("{ " + command + " ; } 2>&1 | sed -u 's/^/" + tag + "| /'; echo \"" + tag + "-END ${PIPESTATUS[0]}\"");
         expect(Pattern.compile("^" + tag + "-END \\d+$"), from, timeout, false);
         // The next command is typed after the prompt is back, so that its echo does not mix with this output.
         int end = console.mark();
         console.await(PROMPT, end - 1, Duration.ofSeconds(10));
-        List<String> lines = console.lines();
         List<String> out = new ArrayList<>();
-        boolean in = false;
-        for (String l : lines.subList(from, lines.size())) {
-            if (l.equals(tag + "-BEGIN")) {
-                in = true;
+        for (String l : console.lines().subList(from, end)) {
+            if (l.startsWith(tag + "| ")) {
+                out.add(l.substring(tag.length() + 2));
             } else if (l.startsWith(tag + "-END ")) {
                 out.add(l.substring(tag.length() + 5));
-                break;
-            } else if (in) {
-                out.add(l);
             }
         }
         return out;
