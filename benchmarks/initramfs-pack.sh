@@ -33,7 +33,7 @@ for variant in "19 0" "19 27" "12 0" "3 0"; do
   set -- $variant
   s=$(seconds ours "l$1w$2" "$1" "$2")
   b=$(stat -c %s "$work/l$1w$2.cpio.zst")
-  label="NewcCpio level $1$([ "$2" -gt 0 ] && echo ", long=$2")"
+  label="NewcCpio level $1"; [ "$2" -eq 0 ] || label="$label, long=$2"
   printf '%-34s %9.1f %12d %8.2f %8.3f\n' "$label" "$s" "$b" "$(echo "$s / $ref_s" | bc -l)" \
     "$(echo "$b / $ref_b" | bc -l)"
 done

@@ -49,7 +49,8 @@ class ProvisioningBootTest {
         Assumptions.assumeTrue(Files.isExecutable(Registry.BINARY), "docker-registry is not installed: install"
                 + " the docker-registry package to run the provisioning boot test");
         registry = Registry.start(dir.resolve("registry"));
-        digest = registry.pushImage("tinkerbell/tink-agent", "v1", Map.of("usr/bin/tink-agent", AGENT));
+        digest = registry.pushImage("tinkerbell/tink-agent", "v1", Guest.arch().debian(),
+                Map.of("usr/bin/tink-agent", AGENT));
         syslog = new SyslogListener();
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("tink_worker_image", "10.0.2.2:" + registry.port + "/tinkerbell/tink-agent:v1");

@@ -69,8 +69,11 @@ final class Registry implements AutoCloseable {
         return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    /** A one-layer OCI image: each file (path to content) at mode 0755, owner root. Returns the manifest digest. */
-    String pushImage(String repository, String tag, Map<String, String> files) throws Exception {
+    /**
+     * A one-layer OCI image for a platform's architecture ({@code amd64}, {@code arm64}): each file (path to
+     * content) at mode 0755, owner root. Returns the manifest digest.
+     */
+    String pushImage(String repository, String tag, String architecture, Map<String, String> files) throws Exception {
         ByteArrayOutputStream layer = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(layer)) {
             for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
@@ -94,7 +97,7 @@ final class Registry implements AutoCloseable {
         }
         byte[] layerBytes = layer.toByteArray();
         String layerDigest = sha256(layerBytes);
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
+        byte[] config = ("{\"architecture\":\"" + architecture + "\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
                 + "\"diff_ids\":[\"" + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
         String configDigest = sha256(config);
         upload(repository, layerBytes, layerDigest);

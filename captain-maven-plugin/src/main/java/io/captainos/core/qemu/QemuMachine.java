@@ -119,6 +119,11 @@ public final class QemuMachine implements AutoCloseable {
     public static QemuMachine start(List<String> command, Consumer<String> echo) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // A JVM that ends without closing the machine (a killed test run) must not leave QEMU running.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }, "qemu-reaper"));
             return new QemuMachine(p, echo);
         } catch (IOException e) {
             throw new CaptainException("Cannot start " + command.get(0) + ": " + e.getMessage()
