@@ -56,8 +56,11 @@ public class InitramfsMojo extends AbstractCaptainMojo {
     @Parameter(property = "captain.initramfs.zstdLevel", defaultValue = "19")
     private int zstdLevel;
 
-    /** Window log of zstd's long-distance matching (0: off). */
-    @Parameter(property = "captain.initramfs.zstdLong", defaultValue = "0")
+    /**
+     * Window log of zstd's long-distance matching (0: off). 27 (a 128 MiB window) made the image 10% smaller for
+     * 16% more packing time; the kernel needs that much memory for the window while it unpacks the initramfs.
+     */
+    @Parameter(property = "captain.initramfs.zstdLong", defaultValue = "27")
     private int zstdLong;
 
     /** The Python 3 that runs Debian's mkosi package when the host has no mkosi 25 or newer. */
