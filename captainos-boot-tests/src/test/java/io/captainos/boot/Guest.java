@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Assumptions;
 final class Guest implements AutoCloseable {
     static final Duration BOOT = Duration.ofMinutes(6);
     static final Duration COMMAND = Duration.ofMinutes(2);
+    /**
+     * One vCPU: under TCG with two, the kernel's live code patching (jump labels) sometimes hit a stale translation
+     * on the other vCPU and oopsed with int3 in early boot when the host was loaded.
+     */
+    static final int CPUS = 1;
 
     final Arch arch;
     final QemuMachine machine;

@@ -26,7 +26,7 @@ class InitramfsBootTest {
         QemuMachine.Spec spec = QemuMachine.Spec.kernel(Guest.arch(), Guest.artifact("vmlinuz"),
                 Guest.artifact("initramfs"), "console=" + Guest.console(Guest.arch()) + " audit=0"
                         // A malformed static address must not stop the boot: DHCP stays in force.
-                        + " ipam=52-54-00-12-34-56:bad", 2048, 2);
+                        + " ipam=52-54-00-12-34-56:bad", 2048, Guest.CPUS);
         guest = Guest.boot("initramfs-" + Guest.arch().linux(), spec).loggedIn();
     }
 

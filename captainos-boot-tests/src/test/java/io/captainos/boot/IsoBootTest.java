@@ -30,7 +30,7 @@ class IsoBootTest {
         Path iso = Guest.artifact("iso");
         Assumptions.assumeTrue(Files.isRegularFile(QemuMachine.firmware(arch)), "no UEFI firmware at "
                 + QemuMachine.firmware(arch) + ": install " + QemuMachine.firmwarePackage(arch));
-        bootsToMultiUser("iso-uefi-" + arch.linux(), QemuMachine.Spec.iso(arch, iso, 2048, 2));
+        bootsToMultiUser("iso-uefi-" + arch.linux(), QemuMachine.Spec.iso(arch, iso, 2048, Guest.CPUS));
     }
 
     @Test
@@ -38,6 +38,6 @@ class IsoBootTest {
         Assumptions.assumeTrue(Guest.arch() == Arch.AMD64, "legacy BIOS is an amd64 thing");
         Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/lib/grub/i386-pc/modinfo.sh")),
                 "the ISO was built without BIOS support (install grub-pc-bin)");
-        bootsToMultiUser("iso-bios-x86_64", QemuMachine.Spec.isoBios(Guest.artifact("iso"), 2048, 2));
+        bootsToMultiUser("iso-bios-x86_64", QemuMachine.Spec.isoBios(Guest.artifact("iso"), 2048, Guest.CPUS));
     }
 }

@@ -63,7 +63,7 @@ class ProvisioningBootTest {
         keys.put("facility", "local3");
         String append = KernelCommandLine.build(Guest.arch(), keys, "", "");
         guest = Guest.boot("provisioning-" + Guest.arch().linux(), QemuMachine.Spec.kernel(Guest.arch(),
-                Guest.artifact("vmlinuz"), Guest.artifact("initramfs"), append, 2048, 2)).loggedIn();
+                Guest.artifact("vmlinuz"), Guest.artifact("initramfs"), append, 2048, Guest.CPUS)).loggedIn();
     }
 
     @AfterAll

@@ -19,7 +19,7 @@ class StaticNetworkBootTest {
 
     private static QemuMachine.Spec spec(Map<String, String> keys) {
         return new QemuMachine.Spec(Guest.arch(), Guest.artifact("vmlinuz"), Guest.artifact("initramfs"),
-                KernelCommandLine.build(Guest.arch(), keys, "", ""), null, false, 2048, 2,
+                KernelCommandLine.build(Guest.arch(), keys, "", ""), null, false, 2048, Guest.CPUS,
                 List.of("-nic", "user,model=virtio-net-pci,mac=" + MAC));
     }
 
