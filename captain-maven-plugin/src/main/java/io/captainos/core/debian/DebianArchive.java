@@ -90,6 +90,29 @@ public final class DebianArchive {
         return cache.get(mirror.resolve(p.filename()), p.debName(), p.sha256());
     }
 
+    /**
+     * The package's files unpacked under {@code parent}, in a folder named by its name, version and digest; unpacked
+     * beside it and moved into place, so a folder that exists is complete. Unpacks only when the folder is missing.
+     */
+    public Path unpacked(DebianPackage p, Path parent) {
+        Path dir = parent.resolve(p.name() + "-" + p.version() + "-" + p.sha256().substring(0, 12));
+        if (java.nio.file.Files.isDirectory(dir)) {
+            return dir;
+        }
+        Path tmp = parent.resolve("." + dir.getFileName() + ".partial");
+        io.captainos.core.Files2.deleteTree(tmp);
+        DebExtractor.extract(download(p), tmp);
+        try {
+            java.nio.file.Files.move(tmp, dir);
+        } catch (java.io.IOException e) {
+            io.captainos.core.Files2.deleteTree(tmp);
+            throw new CaptainException("Cannot put " + p.name() + " in place at " + dir + ": " + e.getMessage(), e);
+        }
+        log.info("Unpacked Debian's " + p.name() + " " + p.version() + " (" + p.suite() + ", sha256 "
+                + p.sha256().substring(0, 12) + ") into " + dir);
+        return dir;
+    }
+
     private Map<String, List<DebianPackage>> index(String suite, String arch, Set<String> wanted) {
         String key = suite + "/" + arch + "/" + String.join(",", wanted);
         Map<String, List<DebianPackage>> known = indexes.get(key);

@@ -3,14 +3,11 @@ package io.captainos.core.initramfs;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
-import io.captainos.core.Files2;
-import io.captainos.core.debian.DebExtractor;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.host.HostPrerequisites;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,22 +99,7 @@ public final class Mkosi {
             BuildLog log) {
         Arch hostArch = Arch.host() == null ? Arch.AMD64 : Arch.host();
         DebianPackage pkg = debian.resolve(hostArch.debian(), List.of("mkosi")).get(0);
-        Path dir = toolsDir.resolve("mkosi-" + pkg.version() + "-" + pkg.sha256().substring(0, 12));
-        Path site = dir.resolve("usr/lib/python3/dist-packages");
-        if (!Files.isDirectory(site.resolve("mkosi"))) {
-            Path deb = debian.download(pkg);
-            Path tmp = toolsDir.resolve("." + dir.getFileName() + ".partial");
-            Files2.deleteTree(tmp);
-            DebExtractor.extract(deb, tmp);
-            try {
-                Files.move(tmp, dir);
-            } catch (IOException e) {
-                Files2.deleteTree(tmp);
-                throw new CaptainException("Cannot put mkosi in place at " + dir + ": " + e.getMessage(), e);
-            }
-            log.info("initramfs: unpacked Debian's mkosi " + pkg.version() + " (" + pkg.suite() + ", sha256 "
-                    + pkg.sha256().substring(0, 12) + ") into " + dir);
-        }
+        Path site = debian.unpacked(pkg, toolsDir).resolve("usr/lib/python3/dist-packages");
         List<String> cmd = new ArrayList<>(List.of(python, "-m", "mkosi"));
         Map<String, String> env = Map.of("PYTHONPATH", site.toString());
         String out = runner.capture(new Command(List.of(python, "-m", "mkosi", "--version"), null, env));

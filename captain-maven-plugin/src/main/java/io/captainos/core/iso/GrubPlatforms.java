@@ -3,11 +3,8 @@ package io.captainos.core.iso;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
-import io.captainos.core.Files2;
-import io.captainos.core.debian.DebExtractor;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,21 +61,10 @@ public final class GrubPlatforms {
     private Path fetchArm64() {
         DebianArchive archive = debian.get();
         DebianPackage pkg = archive.resolve("arm64", List.of("grub-efi-arm64-bin")).get(0);
-        Path dir = cacheDir.resolve("grub-efi-arm64-bin-" + pkg.version() + "-" + pkg.sha256().substring(0, 12));
-        Path modules = dir.resolve("usr/lib/grub/arm64-efi");
+        Path modules = archive.unpacked(pkg, cacheDir).resolve("usr/lib/grub/arm64-efi");
         if (!Files.isRegularFile(modules.resolve("modinfo.sh"))) {
-            Path tmp = cacheDir.resolve("." + dir.getFileName() + ".partial");
-            Files2.deleteTree(tmp);
-            DebExtractor.extract(archive.download(pkg), tmp);
-            try {
-                Files2.deleteTree(dir);
-                Files.move(tmp, dir);
-            } catch (IOException e) {
-                Files2.deleteTree(tmp);
-                throw new CaptainException("Cannot put GRUB's arm64 modules in place at " + dir + ": "
-                        + e.getMessage(), e);
-            }
-            log.info("iso: unpacked Debian's grub-efi-arm64-bin " + pkg.version() + " (" + pkg.suite() + ")");
+            throw new CaptainException(pkg.debName() + " holds no usr/lib/grub/arm64-efi/modinfo.sh: not GRUB's"
+                    + " arm64 EFI modules");
         }
         return modules;
     }
