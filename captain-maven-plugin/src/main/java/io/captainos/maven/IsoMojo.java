@@ -82,6 +82,10 @@ public class IsoMojo extends AbstractCaptainMojo {
                                 config.force(Stage.ISO)).iso();
             }
             helper.attachArtifact(project, "iso", arch.classifier(), iso.toFile());
+            if (Files.isRegularFile(IsoStage.checksums(stageDir, arch))) {
+                helper.attachArtifact(project, "txt", arch.classifier("sha256sums"),
+                        IsoStage.checksums(stageDir, arch).toFile());
+            }
         }
     }
 }

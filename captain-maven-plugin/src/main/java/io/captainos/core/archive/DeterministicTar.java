@@ -18,19 +18,30 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * Writes a folder as a zstd-compressed tar that depends only on the folder's content: entries in byte order of
- * their paths, owner and group root (0), directories and executables 0755, other files 0644, every timestamp the
- * given one. The archive is written beside its target and moved into place when complete.
+ * Writes a folder as a tar (zstd-compressed unless the level is 0) that depends only on the folder's content:
+ * entries in byte order of their paths, owner and group root (0), directories and executables 0755, other files
+ * 0644, every timestamp the given one. The archive is written beside its target and moved into place when complete.
  */
 public final class DeterministicTar {
     private final long mtimeSeconds;
     private final int level;
     private final int workers;
 
+    /** @param level zstd level, or 0 for a plain uncompressed tar */
     public DeterministicTar(long mtimeSeconds, int level, int workers) {
         this.mtimeSeconds = mtimeSeconds;
         this.level = level;
         this.workers = workers;
+    }
+
+    private OutputStream compressed(OutputStream file) throws IOException {
+        if (level == 0) {
+            return file;
+        }
+        ZstdOutputStream zstd = new ZstdOutputStream(file, level);
+        zstd.setChecksum(true);
+        zstd.setWorkers(workers);
+        return zstd;
     }
 
     public void write(Path root, Path target) {
@@ -39,10 +50,8 @@ public final class DeterministicTar {
             Files.createDirectories(target.toAbsolutePath().getParent());
             tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-                    ZstdOutputStream zstd = new ZstdOutputStream(file, level);
-                    TarArchiveOutputStream tar = new TarArchiveOutputStream(zstd)) {
-                zstd.setChecksum(true);
-                zstd.setWorkers(workers);
+                    OutputStream body = compressed(file);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
                 for (Path p : entries(root)) {

@@ -51,6 +51,11 @@ public final class IsoStage {
         return workDir.resolve(arch.linux()).resolve("captainos-" + arch.linux() + ".iso");
     }
 
+    /** The sha256sums of the last build, kept beside the ISO (the copy in {@code out/} is for people). */
+    public static Path checksums(Path workDir, Arch arch) {
+        return workDir.resolve(arch.linux()).resolve("sha256sums.txt");
+    }
+
     public static Path stamp(Path workDir, Arch arch) {
         return workDir.resolve(arch.linux()).resolve("inputs.stamp");
     }
@@ -89,7 +94,8 @@ public final class IsoStage {
             inputs.path("grub/" + g.getFileName(), g.resolve("modinfo.sh"));
         }
         StageStamp stamp = new StageStamp(stamp(workDir, arch));
-        String stale = force ? "forced" : stamp.staleReason(inputs, List.of(iso(workDir, arch), published, checksums));
+        String stale = force ? "forced" : stamp.staleReason(inputs, List.of(iso(workDir, arch), published, checksums,
+                checksums(workDir, arch)));
         if (stale == null) {
             log.info("iso (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
                     + "; skipping");
@@ -118,6 +124,7 @@ public final class IsoStage {
             String sums = line(vmlinuz, "vmlinuz-" + kernelVersion + "-" + arch.linux())
                     + line(initramfs, "initramfs-" + kernelVersion + "-" + arch.linux())
                     + line(published, published.getFileName().toString());
+            Files2.writeAtomically(checksums(workDir, arch), sums);
             Files2.writeAtomically(checksums, sums);
             stamp.record(inputs);
             log.info(String.format("iso (%s): %s, %.1f MB", arch.linux(), published.getFileName(),

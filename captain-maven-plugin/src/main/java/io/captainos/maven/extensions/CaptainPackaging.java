@@ -12,7 +12,7 @@ import org.apache.maven.lifecycle.mapping.LifecyclePhase;
 
 /**
  * The packaging types of the artifact modules, one per stage: {@code captain-kernel}, {@code captain-tools},
- * {@code captain-initramfs} and {@code captain-iso}. Each binds its stage goal to {@code package}, and the
+ * {@code captain-initramfs} and {@code captain-iso}, and {@code captain-release} for the OCI images. Each binds its stage goal to {@code package}, and the
  * standard install and deploy goals to their phases. A module of these types has no main file: its POM is its
  * main artifact and every file is attached with an arch classifier.
  */
@@ -29,10 +29,22 @@ public final class CaptainPackaging {
 
     /** The default lifecycle of a stage's module. */
     public static LifecycleMapping lifecycle(Stage stage) {
+        return lifecycle(PluginInfo.goal(stage.id()), DEPLOY);
+    }
+
+    /**
+     * The lifecycle of {@code captain-release}: {@code package} writes the OCI layout, {@code deploy} deploys the
+     * files and then publishes the images (which does nothing without a registry).
+     */
+    public static LifecycleMapping releaseLifecycle() {
+        return lifecycle(PluginInfo.goal("oci-layout"), DEPLOY + "," + PluginInfo.goal("publish"));
+    }
+
+    private static LifecycleMapping lifecycle(String packageGoal, String deployGoals) {
         Map<String, LifecyclePhase> phases = new LinkedHashMap<>();
-        phases.put("package", new LifecyclePhase(PluginInfo.goal(stage.id())));
+        phases.put("package", new LifecyclePhase(packageGoal));
         phases.put("install", new LifecyclePhase(INSTALL));
-        phases.put("deploy", new LifecyclePhase(DEPLOY));
+        phases.put("deploy", new LifecyclePhase(deployGoals));
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.setId("default");
         lifecycle.setLifecyclePhases(phases);

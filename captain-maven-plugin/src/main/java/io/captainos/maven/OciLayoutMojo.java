@@ -1,0 +1,99 @@
+package io.captainos.maven;
+
+import io.captainos.core.Arch;
+import io.captainos.core.BuildConfig;
+import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
+import io.captainos.core.archive.DeterministicTar;
+import io.captainos.core.iso.IsoStage;
+import io.captainos.core.oci.ArtifactImages;
+import io.captainos.core.oci.ArtifactImages.NamedFile;
+import io.captainos.core.oci.OciLayout;
+import io.captainos.core.oci.ReleaseImages;
+import io.captainos.core.oci.ReleaseTags;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import javax.inject.Inject;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProjectHelper;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.eclipse.aether.RepositorySystem;
+
+/**
+ * Writes the release's OCI images into an image layout ({@code target/oci-layout}): one image per target arch and,
+ * when both arches are built, the combined one; each file of vmlinuz, initramfs, ISO and sha256sums (resolved by
+ * coordinates) is its own layer. Attaches the layout as an {@code oci} tar (an {@code oci-archive} that skopeo
+ * and {@code captain:publish -Dcaptain.oci.layout=...} read), so a build made offline can be pushed later.
+ */
+@Mojo(name = "oci-layout", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public class OciLayoutMojo extends AbstractOciMojo {
+    /** The kernel, as {@code groupId:artifactId:version}. */
+    @Parameter(property = "captain.oci.kernel", defaultValue = "${project.groupId}:captainos-kernel:${project.version}")
+    private String kernel;
+
+    /** The initramfs, as {@code groupId:artifactId:version}. */
+    @Parameter(property = "captain.oci.initramfs",
+            defaultValue = "${project.groupId}:captainos-initramfs:${project.version}")
+    private String initramfs;
+
+    /** The ISO and its sha256sums, as {@code groupId:artifactId:version}. */
+    @Parameter(property = "captain.oci.iso", defaultValue = "${project.groupId}:captainos-iso:${project.version}")
+    private String iso;
+
+    /** The {@code org.opencontainers.image.source} annotation; the top-level project's URL by default. */
+    @Parameter(property = "captain.oci.source")
+    private String source;
+
+    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+    private String target;
+
+    private final MavenProjectHelper helper;
+    private final RepositorySystem repositories;
+
+    @Inject
+    public OciLayoutMojo(MavenProjectHelper helper, RepositorySystem repositories, SettingsDecrypter decrypter) {
+        super(decrypter);
+        this.helper = helper;
+        this.repositories = repositories;
+    }
+
+    @Override
+    protected void run() {
+        BuildConfig config = config();
+        ReleaseTags tags;
+        try {
+            tags = tags();
+        } catch (CaptainException e) {
+            getLog().warn("OCI layout skipped: " + e.getMessage());
+            return;
+        }
+        StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
+        Map<Arch, List<NamedFile>> files = new EnumMap<>(Arch.class);
+        for (Arch arch : config.arches()) {
+            String kver = IsoStage.kernelVersion(artifacts.resolve(kernel, "config", arch.classifier(),
+                    "captain.oci.kernel"));
+            String suffix = kver + "-" + arch.linux();
+            files.put(arch, List.of(
+                    new NamedFile(artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.oci.kernel"),
+                            "vmlinuz-" + suffix),
+                    new NamedFile(artifacts.resolve(initramfs, "cpio.zst", arch.classifier(),
+                            "captain.oci.initramfs"), "initramfs-" + suffix),
+                    new NamedFile(artifacts.resolve(iso, "iso", arch.classifier(), "captain.oci.iso"),
+                            "captainos-" + suffix + ".iso"),
+                    new NamedFile(artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
+                            "sha256sums-" + suffix + ".txt")));
+        }
+        Path dir = Path.of(target, "oci-layout");
+        Files2.deleteTree(dir);
+        List<String> written = ReleaseImages.write(new ArtifactImages(OciLayout.create(dir),
+                metadata(source, tags), log()), tags, files);
+        Path archive = Path.of(target, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");
+        new DeterministicTar(timestamp(), 0, 1).write(dir, archive);
+        getLog().info("OCI layout " + dir + " with " + written + "; attached as " + archive.getFileName());
+        helper.attachArtifact(project, "tar", "oci", archive.toFile());
+    }
+}
