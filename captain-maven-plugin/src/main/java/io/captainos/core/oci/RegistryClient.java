@@ -457,11 +457,29 @@ public final class RegistryClient {
                 continue;
             }
             if (r.statusCode() == 401) {
-                throw failure(401, r.body(), method, uri);
+                throw failure(401, method.equals("HEAD") ? errorBody(uri, scope) : r.body(), method, uri);
             }
             return r;
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** A HEAD answer has no body: the same request as GET brings the registry's reason. */
+    private byte[] errorBody(URI uri, String scope) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.timeout()).GET();
+        String auth = authorization.getOrDefault(scope, basic);
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 401 ? r.body() : new byte[0];
+        } catch (IOException e) {
+            return new byte[0];
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptainException("Interrupted", e);
+        }
     }
 
     /** Answers a 401's challenge: Basic with the credentials, or a Bearer token from the named realm. */

@@ -1,0 +1,79 @@
+package io.captainos.core.oci;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Debian's docker-registry (the CNCF distribution registry) on a free loopback port, with its storage in a test
+ * folder; optionally behind htpasswd Basic auth.
+ */
+final class LocalRegistry implements AutoCloseable {
+    static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    /** User {@code captain}, password {@link #PASSWORD}, bcrypt (the only hash the registry takes). */
+    static final String HTPASSWD = "captain:$2b$05$HjpyGO2yeJoP6OEAMuu0DOe6f.25v1cMe5C9r12YxYZ6Zq.3bqetu\n";
+    static final String USER = "captain";
+    static final String PASSWORD = "tide-pool-42";
+
+    final int port;
+    final Path storage;
+    private final Process process;
+
+    private LocalRegistry(int port, Path storage, Process process) {
+        this.port = port;
+        this.storage = storage;
+        this.process = process;
+    }
+
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    static LocalRegistry start(Path dir, boolean htpasswd) throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path storage = dir.resolve("storage");
+        Files.createDirectories(storage);
+        String auth = "";
+        if (htpasswd) {
+            Files.writeString(dir.resolve("htpasswd"), HTPASSWD);
+            auth = "auth:\n  htpasswd:\n    realm: captainos-test\n    path: " + dir.resolve("htpasswd") + "\n";
+        }
+        Path config = dir.resolve("config.yml");
+        Files.writeString(config, "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: "
+                + storage + "\n" + auth + "http:\n  addr: 127.0.0.1:" + port + "\n");
+        Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile()).start();
+        LocalRegistry r = new LocalRegistry(port, storage, p);
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return r;
+            } catch (IOException e) {
+                if (!p.isAlive() || System.currentTimeMillis() > deadline) {
+                    r.close();
+                    throw new IllegalStateException("docker-registry did not start: "
+                            + Files.readString(dir.resolve("registry.log")));
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
