@@ -1,72 +1,45 @@
 package io.captainos.boot;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import io.captainos.core.BuildLog;
+import io.captainos.core.fetch.Sha256;
+import io.captainos.core.oci.Descriptor;
+import io.captainos.core.oci.Json;
+import io.captainos.core.oci.LocalRegistry;
+import io.captainos.core.oci.RegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * A real registry for the boot tests: Debian's docker-registry (distribution) on a free loopback port, which the
- * guest reaches as 10.0.2.2. Pushes images over the distribution API.
+ * A real registry for the boot tests: Debian's docker-registry on a free loopback port (the plugin's test
+ * {@link LocalRegistry}), which the guest reaches as 10.0.2.2, and the plugin's registry client to push to it.
  */
 final class Registry implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    static final Path BINARY = LocalRegistry.BINARY;
     final int port;
-    private final Process process;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final LocalRegistry registry;
+    private final Path dir;
 
-    private Registry(int port, Process process) {
-        this.port = port;
-        this.process = process;
+    private Registry(LocalRegistry registry, Path dir) {
+        this.registry = registry;
+        this.port = registry.port;
+        this.dir = dir;
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalRegistry.freePort();
     }
 
     static Registry start(Path dir) throws Exception {
-        int port = freePort();
-        Files.createDirectories(dir.resolve("storage"));
-        Path config = dir.resolve("config.yml");
-        Files.writeString(config, "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: "
-                + dir.resolve("storage") + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n");
-        Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        Registry r = new Registry(port, p);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return r;
-            } catch (IOException e) {
-                if (!p.isAlive() || System.currentTimeMillis() > deadline) {
-                    r.close();
-                    throw new IllegalStateException("docker-registry did not start on port " + port + ": "
-                            + Files.readString(dir.resolve("registry.log")));
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    static String sha256(byte[] b) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        return new Registry(LocalRegistry.start(dir, false), dir);
     }
 
     /**
@@ -79,10 +52,10 @@ final class Registry implements AutoCloseable {
             for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
                 byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
                 String[] parts = f.getKey().split("/");
-                StringBuilder dir = new StringBuilder();
+                StringBuilder folder = new StringBuilder();
                 for (int i = 0; i < parts.length - 1; i++) {
-                    dir.append(parts[i]).append('/');
-                    TarArchiveEntry d = new TarArchiveEntry(dir.toString());
+                    folder.append(parts[i]).append('/');
+                    TarArchiveEntry d = new TarArchiveEntry(folder.toString());
                     d.setMode(040755);
                     tar.putArchiveEntry(d);
                     tar.closeArchiveEntry();
@@ -95,49 +68,30 @@ final class Registry implements AutoCloseable {
                 tar.closeArchiveEntry();
             }
         }
-        byte[] layerBytes = layer.toByteArray();
-        String layerDigest = sha256(layerBytes);
-        byte[] config = ("{\"architecture\":\"" + architecture + "\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
-                + "\"diff_ids\":[\"" + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
-        String configDigest = sha256(config);
-        upload(repository, layerBytes, layerDigest);
-        upload(repository, config, configDigest);
-        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layerDigest + "\",\"size\":"
-                + layerBytes.length + "}]}").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(base().resolve("/v2/" + repository
-                + "/manifests/" + tag)).header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, put.statusCode(), put.body());
-        return sha256(manifest);
+        RegistryClient client = new RegistryClient(registry.address(), repository, null,
+                RegistryClient.Options.defaults(), BuildLog.silent());
+        Descriptor layerBlob = blob(client, layer.toByteArray(), Descriptor.LAYER, tag + "-layer");
+        byte[] config = Json.bytes(Map.of("architecture", architecture, "os", "linux", "config", Map.of(),
+                "rootfs", Map.of("type", "layers", "diff_ids", List.of(layerBlob.digest()))));
+        Descriptor configBlob = blob(client, config, Descriptor.CONFIG, tag + "-config");
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("schemaVersion", 2);
+        manifest.put("mediaType", Descriptor.MANIFEST);
+        manifest.put("config", configBlob.toJson());
+        manifest.put("layers", List.of(layerBlob.toJson()));
+        return client.putManifest(tag, Json.bytes(manifest), Descriptor.MANIFEST);
     }
 
-    private URI base() {
-        return URI.create("http://127.0.0.1:" + port);
-    }
-
-    private void upload(String repository, byte[] blob, String digest) throws Exception {
-        HttpResponse<String> start = http.send(HttpRequest.newBuilder(base().resolve("/v2/" + repository
-                + "/blobs/uploads/")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, start.statusCode(), start.body());
-        String location = start.headers().firstValue("Location").orElseThrow();
-        URI put = base().resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + digest);
-        HttpResponse<String> done = http.send(HttpRequest.newBuilder(put).header("Content-Type",
-                "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, done.statusCode(), done.body());
+    private Descriptor blob(RegistryClient client, byte[] bytes, String mediaType, String name) throws IOException {
+        Path file = dir.resolve(name);
+        Files.write(file, bytes);
+        String digest = "sha256:" + Sha256.of(bytes);
+        client.pushBlob(file, digest, List.of());
+        return new Descriptor(mediaType, digest, bytes.length);
     }
 
     @Override
     public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        registry.close();
     }
 }

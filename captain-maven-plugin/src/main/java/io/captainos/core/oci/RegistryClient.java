@@ -360,15 +360,8 @@ public final class RegistryClient {
             if (auth != null) {
                 b.header("Authorization", auth);
             }
-            HttpResponse<InputStream> r;
-            try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new Retryable("GET " + uri.getPath() + ": " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CaptainException("Interrupted", e);
-            }
+            HttpResponse<InputStream> r = exchange(b.build(), HttpResponse.BodyHandlers.ofInputStream(),
+                    "GET " + uri.getPath());
             if (r.statusCode() == 401 && round == 0) {
                 closeQuietly(r.body());
                 authenticate(r.headers().firstValue("WWW-Authenticate").orElse(""), scope, "GET", uri);
@@ -378,20 +371,25 @@ public final class RegistryClient {
                 closeQuietly(r.body());
                 URI next = uri.resolve(r.headers().firstValue("Location").orElseThrow(() ->
                         new CaptainException("GET " + uri.getPath() + " redirected without a Location")));
-                try {
-                    // Blob storage behind a redirect is signed by its URL: no registry credentials go there.
-                    return http.send(HttpRequest.newBuilder(next).timeout(options.timeout()).GET().build(),
-                            HttpResponse.BodyHandlers.ofInputStream());
-                } catch (IOException e) {
-                    throw new Retryable("GET " + next.getHost() + ": " + e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CaptainException("Interrupted", e);
-                }
+                // Blob storage behind a redirect is signed by its URL: no registry credentials go there.
+                return exchange(HttpRequest.newBuilder(next).timeout(options.timeout()).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream(), "GET " + next.getHost());
             }
             return r;
         }
         throw new IllegalStateException("unreachable");
+    }
+
+    /** One HTTP exchange; an I/O failure (a timeout too) is {@link Retryable}. */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
+        try {
+            return http.send(request, handler);
+        } catch (IOException e) {
+            throw new Retryable(what + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptainException("Interrupted", e);
+        }
     }
 
     private static void closeQuietly(InputStream in) {
@@ -440,15 +438,8 @@ public final class RegistryClient {
             if (auth != null) {
                 b.header("Authorization", auth);
             }
-            HttpResponse<byte[]> r;
-            try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                throw new Retryable(method + " " + uri.getPath() + ": " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CaptainException("Interrupted", e);
-            }
+            HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(),
+                    method + " " + uri.getPath());
             if (r.statusCode() >= 500 || r.statusCode() == 429) {
                 throw new Retryable(method + " " + uri.getPath() + ": HTTP " + r.statusCode() + message(r.body()));
             }
@@ -472,13 +463,10 @@ public final class RegistryClient {
             b.header("Authorization", auth);
         }
         try {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(), "GET");
             return r.statusCode() == 401 ? r.body() : new byte[0];
-        } catch (IOException e) {
+        } catch (Retryable e) {
             return new byte[0];
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptainException("Interrupted", e);
         }
     }
 
@@ -520,15 +508,8 @@ public final class RegistryClient {
         if (credentials != null) {
             b.header("Authorization", credentials.basicHeader());
         }
-        HttpResponse<byte[]> r;
-        try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new Retryable("token request to " + tokenUri.getHost() + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptainException("Interrupted", e);
-        }
+        HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(),
+                "token request to " + tokenUri.getHost());
         if (r.statusCode() != 200) {
             throw new RegistryException(r.statusCode(), "The token service " + tokenUri.getHost()
                     + " of " + registry + " refused " + (credentials == null ? "anonymous access" : credentials)

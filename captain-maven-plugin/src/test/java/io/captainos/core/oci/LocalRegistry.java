@@ -8,17 +8,17 @@ import java.nio.file.Path;
 
 /**
  * Debian's docker-registry (the CNCF distribution registry) on a free loopback port, with its storage in a test
- * folder; optionally behind htpasswd Basic auth.
+ * folder; optionally behind htpasswd Basic auth. Shared with the boot tests (test-jar).
  */
-final class LocalRegistry implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/docker-registry");
+public final class LocalRegistry implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     /** User {@code captain}, password {@link #PASSWORD}, bcrypt (the only hash the registry takes). */
     static final String HTPASSWD = "captain:$2b$05$HjpyGO2yeJoP6OEAMuu0DOe6f.25v1cMe5C9r12YxYZ6Zq.3bqetu\n";
     static final String USER = "captain";
     static final String PASSWORD = "tide-pool-42";
 
-    final int port;
-    final Path storage;
+    public final int port;
+    public final Path storage;
     private final Process process;
 
     private LocalRegistry(int port, Path storage, Process process) {
@@ -27,18 +27,15 @@ final class LocalRegistry implements AutoCloseable {
         this.process = process;
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + port;
     }
 
-    static LocalRegistry start(Path dir, boolean htpasswd) throws Exception {
+    public static LocalRegistry start(Path dir, boolean htpasswd) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path storage = dir.resolve("storage");
         Files.createDirectories(storage);
         String auth = "";
@@ -64,6 +61,13 @@ final class LocalRegistry implements AutoCloseable {
                 }
                 Thread.sleep(50);
             }
+        }
+    }
+
+    /** A loopback port nothing listens on (at the time of the call). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 
