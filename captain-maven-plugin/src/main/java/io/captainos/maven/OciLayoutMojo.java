@@ -11,6 +11,8 @@ import io.captainos.core.oci.ArtifactImages.NamedFile;
 import io.captainos.core.oci.OciLayout;
 import io.captainos.core.oci.ReleaseImages;
 import io.captainos.core.oci.ReleaseTags;
+import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageStamp;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -88,12 +90,26 @@ public class OciLayoutMojo extends AbstractOciMojo {
                             "sha256sums-" + suffix + ".txt")));
         }
         Path dir = Path.of(target, "oci-layout");
-        Files2.deleteTree(dir);
-        List<String> written = ReleaseImages.write(new ArtifactImages(OciLayout.create(dir),
-                metadata(source, tags), log()), tags, files);
         Path archive = Path.of(target, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");
-        new DeterministicTar(timestamp(), 0, 1).write(dir, archive);
-        getLog().info("OCI layout " + dir + " with " + written + "; attached as " + archive.getFileName());
+        ArtifactImages.Metadata metadata = metadata(source, tags);
+        InputHash inputs = new InputHash().value("stage", "oci-layout").value("tag", tags.base())
+                .value("metadata", metadata.toString()).value("timestamp", timestamp())
+                .value("builder", PluginInfo.builderId());
+        files.forEach((arch, list) -> list.forEach(f -> inputs.path(arch.debian() + "/" + f.name(), f.path())));
+        StageStamp stamp = new StageStamp(Path.of(target, "oci-layout.stamp"));
+        String stale = stamp.staleReason(inputs, List.of(dir.resolve("index.json"), archive));
+        if (stale == null) {
+            getLog().info("OCI layout up to date (inputs " + inputs.digest().substring(0, 12) + "): " + dir);
+        } else {
+            getLog().info("OCI layout: writing " + dir + " (" + stale + ")");
+            stamp.invalidate();
+            Files2.deleteTree(dir);
+            List<String> written = ReleaseImages.write(new ArtifactImages(OciLayout.create(dir), metadata, log()),
+                    tags, files);
+            new DeterministicTar(timestamp(), 0, 1).write(dir, archive);
+            stamp.record(inputs);
+            getLog().info("OCI layout " + dir + " with " + written + "; attached as " + archive.getFileName());
+        }
         helper.attachArtifact(project, "tar", "oci", archive.toFile());
     }
 }

@@ -126,10 +126,16 @@ public class PublishMojo extends AbstractOciMojo {
             return OciLayout.open(p);
         }
         Path built = Path.of(buildTarget, "oci-layout");
-        if (Files.isRegularFile(built.resolve("index.json"))) {
-            return OciLayout.open(built);
-        }
         ReleaseTags tags = tags();
+        if (Files.isRegularFile(built.resolve("index.json"))) {
+            OciLayout layout = OciLayout.open(built);
+            if (layout.tags().keySet().stream().anyMatch(t -> t.equals(tags.base()) || t.startsWith(tags.base()
+                    + "-"))) {
+                return layout;
+            }
+            getLog().info(built + " holds " + layout.tags().keySet() + ", not this build's " + tags.base()
+                    + "; publishing from " + outDir() + " instead");
+        }
         Map<Arch, List<NamedFile>> files = new EnumMap<>(Arch.class);
         for (Arch arch : Arch.values()) {
             List<NamedFile> f = ReleaseImages.fromOut(outDir(), arch, kernelVersion);

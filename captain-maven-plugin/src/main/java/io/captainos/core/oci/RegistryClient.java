@@ -334,6 +334,11 @@ public final class RegistryClient {
                     sha.update(buf, 0, k);
                     out.write(buf, 0, k);
                     n += k;
+                    if (n > blob.size()) {
+                        throw new CaptainException("The blob " + blob.digest() + " from " + registry + "/"
+                                + repository + " is longer than the " + blob.size() + " bytes described:"
+                                + " refusing it");
+                    }
                 }
             }
             String got = "sha256:" + Sha256.hex(sha);

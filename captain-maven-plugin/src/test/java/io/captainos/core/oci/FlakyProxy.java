@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * A loopback HTTP proxy in front of a real registry that answers 500 to the first {@code failures} requests
- * matching a rule and passes everything else through: the registry misbehaving, the rest of it real.
+ * matching a rule (and, when asked, corrupts blob downloads) and passes everything else through: the registry
+ * misbehaving, the rest of it real.
  */
 final class FlakyProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
@@ -23,6 +24,8 @@ final class FlakyProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     final AtomicInteger injected = new AtomicInteger();
+    /** When set, blob downloads arrive with their first byte changed. */
+    volatile boolean corruptBlobs;
 
     FlakyProxy(String upstream, Predicate<HttpExchange> rule, int failures) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -54,6 +57,10 @@ final class FlakyProxy implements AutoCloseable {
                     }
                 });
                 boolean head = ex.getRequestMethod().equals("HEAD");
+                if (corruptBlobs && !head && r.statusCode() == 200 && r.body().length > 0
+                        && ex.getRequestURI().getPath().contains("/blobs/sha256:")) {
+                    r.body()[0] ^= 1;
+                }
                 ex.sendResponseHeaders(r.statusCode(), head || r.body().length == 0 ? -1 : r.body().length);
                 if (!head && r.body().length > 0) {
                     try (OutputStream out = ex.getResponseBody()) {

@@ -214,6 +214,33 @@ class RegistryTransferTest {
         }
     }
 
+    @Test
+    void aBlobThatIsNotWhatItsDescriptorSaysIsRefusedAndNotKept() throws Exception {
+        RegistryClient c = client(registry.address(), "verify/artifacts", new RecordingLog());
+        NamedFile f = files.get(Arch.AMD64).get(0);
+        String digest = "sha256:" + Sha256.of(f.path());
+        long size = Files.size(f.path());
+        c.pushBlob(f.path(), digest, List.of());
+        Path target = tmp.resolve("verify/blob");
+        CaptainException shorter = assertThrows(CaptainException.class, () -> c.fetchBlob(new Descriptor(
+                Descriptor.LAYER, digest, size - 1), target));
+        assertTrue(shorter.getMessage().contains("longer than the"), shorter.getMessage());
+        try (FlakyProxy proxy = new FlakyProxy(registry.address(), ex -> false, 0)) {
+            proxy.corruptBlobs = true;
+            RegistryClient corrupted = client(proxy.address(), "verify/artifacts", new RecordingLog());
+            CaptainException wrong = assertThrows(CaptainException.class, () -> corrupted.fetchBlob(
+                    new Descriptor(Descriptor.LAYER, digest, size), target));
+            assertTrue(wrong.getMessage().contains("arrived as sha256:") && wrong.getMessage().contains("refusing"),
+                    wrong.getMessage());
+        }
+        assertFalse(Files.exists(target));
+        try (var s = Files.list(target.getParent())) {
+            assertEquals(List.of(), s.toList(), "a partial download was left behind");
+        }
+        c.fetchBlob(new Descriptor(Descriptor.LAYER, digest, size), target);
+        assertArrayEquals(Files.readAllBytes(f.path()), Files.readAllBytes(target));
+    }
+
     /** An image whose only layer holds one file under {@code name}, written without our layout's checks. */
     static void pushOneLayerImage(RegistryClient c, String tag, String name) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
