@@ -162,6 +162,9 @@ public final class OciTransfer {
                     + " or folder (links and devices are refused)");
         }
         String clean = name.startsWith("./") ? name.substring(2) : name;
+        if (e.isDirectory() && (clean.isEmpty() || clean.equals("."))) {
+            return root;
+        }
         Path target = root.resolve(clean).normalize();
         if (clean.isEmpty() || clean.startsWith("/") || List.of(clean.split("/")).contains("..")
                 || !target.startsWith(root) || target.equals(root) && !e.isDirectory()) {

@@ -241,10 +241,29 @@ class RegistryTransferTest {
         assertArrayEquals(Files.readAllBytes(f.path()), Files.readAllBytes(target));
     }
 
-    /** An image whose only layer holds one file under {@code name}, written without our layout's checks. */
+    @Test
+    void aLayerFromAnotherToolWithItsOwnFolderEntriesIsExtracted() throws Exception {
+        RegistryClient c = client(registry.address(), "other/artifacts", new RecordingLog());
+        pushOneLayerImage(c, "dotted", "./sub/file.txt");
+        Path into = tmp.resolve("dotted-pull");
+        List<Path> written = OciTransfer.pull(c, "dotted", "linux/amd64", into, BuildLog.silent());
+        assertEquals(List.of(into.toAbsolutePath().normalize().resolve("sub/file.txt")), written);
+        assertEquals("pwned\n", Files.readString(into.resolve("sub/file.txt")));
+    }
+
+    /**
+     * An image whose only layer holds one file under {@code name} (after folder entries for {@code ./} and its
+     * parents, as tar writes them), written without our layout's checks.
+     */
     static void pushOneLayerImage(RegistryClient c, String tag, String name) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            if (name.startsWith("./")) {
+                for (String dir : List.of("./", name.substring(0, name.lastIndexOf('/') + 1))) {
+                    tar.putArchiveEntry(new TarArchiveEntry(dir));
+                    tar.closeArchiveEntry();
+                }
+            }
             TarArchiveEntry e = new TarArchiveEntry(name, true);
             byte[] content = "pwned\n".getBytes(StandardCharsets.UTF_8);
             e.setSize(content.length);
