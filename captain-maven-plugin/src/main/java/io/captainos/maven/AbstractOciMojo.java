@@ -44,6 +44,13 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
     @Parameter(property = "captain.oci.tag")
     protected String tag;
 
+    /** The {@code org.opencontainers.image.source} annotation; the top-level project's URL by default. */
+    @Parameter(property = "captain.oci.source")
+    protected String source;
+
+    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
+    protected String buildDirectory;
+
     /** Attempts per request before giving up (5xx, 429, timeouts and I/O errors are retried). */
     @Parameter(property = "captain.oci.attempts", defaultValue = "5")
     protected int attempts;
@@ -100,7 +107,7 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
      * The annotations of this build's images, from the top-level project (a module's URL has its artifactId
      * appended by inheritance).
      */
-    protected ArtifactImages.Metadata metadata(String source, ReleaseTags tags) {
+    protected ArtifactImages.Metadata metadata(ReleaseTags tags) {
         MavenProject top = session.getTopLevelProject();
         String url = source != null && !source.isBlank() ? source.trim() : top == null ? null : top.getUrl();
         String licenses = top == null ? null : top.getLicenses().stream().map(l -> l.getName())
@@ -109,6 +116,11 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
         return new ArtifactImages.Metadata(Instant.ofEpochSecond(timestamp()).toString(), url, tags.revision(),
                 tags.base(), "CaptainOS: vmlinuz, initramfs, ISO and sha256sums of an in-memory provisioning OS",
                 vendor, licenses);
+    }
+
+    /** Where {@code captain:oci-layout} writes the layout that {@code captain:publish} pushes. */
+    protected Path builtLayout() {
+        return Path.of(buildDirectory, "oci-layout");
     }
 
     protected ReleaseTags tags() {

@@ -46,13 +46,6 @@ public class OciLayoutMojo extends AbstractOciMojo {
     @Parameter(property = "captain.oci.iso", defaultValue = "${project.groupId}:captainos-iso:${project.version}")
     private String iso;
 
-    /** The {@code org.opencontainers.image.source} annotation; the top-level project's URL by default. */
-    @Parameter(property = "captain.oci.source")
-    private String source;
-
-    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
-    private String target;
-
     private final MavenProjectHelper helper;
     private final RepositorySystem repositories;
 
@@ -89,14 +82,14 @@ public class OciLayoutMojo extends AbstractOciMojo {
                     new NamedFile(artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
                             "sha256sums-" + suffix + ".txt")));
         }
-        Path dir = Path.of(target, "oci-layout");
-        Path archive = Path.of(target, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");
-        ArtifactImages.Metadata metadata = metadata(source, tags);
+        Path dir = builtLayout();
+        Path archive = Path.of(buildDirectory, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");
+        ArtifactImages.Metadata metadata = metadata(tags);
         InputHash inputs = new InputHash().value("stage", "oci-layout").value("tag", tags.base())
                 .value("metadata", metadata.toString()).value("timestamp", timestamp())
                 .value("builder", PluginInfo.builderId());
         files.forEach((arch, list) -> list.forEach(f -> inputs.path(arch.debian() + "/" + f.name(), f.path())));
-        StageStamp stamp = new StageStamp(Path.of(target, "oci-layout.stamp"));
+        StageStamp stamp = new StageStamp(Path.of(buildDirectory, "oci-layout.stamp"));
         String stale = stamp.staleReason(inputs, List.of(dir.resolve("index.json"), archive));
         if (stale == null) {
             getLog().info("OCI layout up to date (inputs " + inputs.digest().substring(0, 12) + "): " + dir);

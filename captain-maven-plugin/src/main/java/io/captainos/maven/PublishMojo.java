@@ -52,13 +52,6 @@ public class PublishMojo extends AbstractOciMojo {
     @Parameter(property = "captain.oci.kernelVersion")
     private String kernelVersion;
 
-    /** The {@code org.opencontainers.image.source} annotation; the top-level project's URL by default. */
-    @Parameter(property = "captain.oci.source")
-    private String source;
-
-    @Parameter(defaultValue = "${project.build.directory}", readonly = true)
-    private String buildTarget;
-
     @Inject
     public PublishMojo(SettingsDecrypter decrypter) {
         super(decrypter);
@@ -77,7 +70,7 @@ public class PublishMojo extends AbstractOciMojo {
         long start = System.nanoTime();
         int pushed = 0;
         for (Target t : targets) {
-            String wanted = layoutTag(available.keySet(), t);
+            String wanted = t.in(available.keySet());
             if (wanted == null) {
                 if (targets.size() == 1) {
                     throw new CaptainException("No " + t.name().toLowerCase(java.util.Locale.ROOT) + " image to"
@@ -99,17 +92,6 @@ public class PublishMojo extends AbstractOciMojo {
                 + " ms; " + client.stats());
     }
 
-    /** The layout tag of a target: the one ending in {@code -<arch>}, or the combined one without a suffix. */
-    private static String layoutTag(java.util.Set<String> tags, Target t) {
-        for (String tag : tags) {
-            boolean perArch = tag.endsWith("-amd64") || tag.endsWith("-arm64");
-            if (t == Target.COMBINED ? !perArch : tag.endsWith("-" + t.name().toLowerCase(java.util.Locale.ROOT))) {
-                return tag;
-            }
-        }
-        return null;
-    }
-
     private OciLayout layout() {
         if (layoutPath != null && !layoutPath.isBlank()) {
             Path p = root().resolve(layoutPath.trim());
@@ -125,7 +107,7 @@ public class PublishMojo extends AbstractOciMojo {
             }
             return OciLayout.open(p);
         }
-        Path built = Path.of(buildTarget, "oci-layout");
+        Path built = builtLayout();
         ReleaseTags tags = tags();
         if (Files.isRegularFile(built.resolve("index.json"))) {
             OciLayout layout = OciLayout.open(built);
@@ -150,7 +132,7 @@ public class PublishMojo extends AbstractOciMojo {
         Path dir = buildDir().resolve("oci/layout");
         Files2.deleteTree(dir);
         OciLayout layout = OciLayout.create(dir);
-        ReleaseImages.write(new ArtifactImages(layout, metadata(source, tags),
+        ReleaseImages.write(new ArtifactImages(layout, metadata(tags),
                 log()), tags, files);
         return layout;
     }

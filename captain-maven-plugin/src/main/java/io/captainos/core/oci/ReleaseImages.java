@@ -37,12 +37,18 @@ public final class ReleaseImages {
             };
         }
 
-        public String tag(ReleaseTags tags) {
-            return this == COMBINED ? tags.base() : tags.of(arch());
-        }
-
-        Arch arch() {
-            return this == AMD64 ? Arch.AMD64 : this == ARM64 ? Arch.ARM64 : null;
+        /**
+         * This target's tag among a layout's tags, whatever their base: the one ending in {@code -<arch>}, or for
+         * the combined image the one with no arch suffix; null when there is none.
+         */
+        public String in(java.util.Collection<String> tags) {
+            for (String tag : tags) {
+                boolean perArch = tag.endsWith("-amd64") || tag.endsWith("-arm64");
+                if (this == COMBINED ? !perArch : tag.endsWith("-" + name().toLowerCase(java.util.Locale.ROOT))) {
+                    return tag;
+                }
+            }
+            return null;
         }
     }
 

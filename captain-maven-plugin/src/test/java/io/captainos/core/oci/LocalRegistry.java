@@ -18,12 +18,10 @@ public final class LocalRegistry implements AutoCloseable {
     static final String PASSWORD = "tide-pool-42";
 
     public final int port;
-    public final Path storage;
     private final Process process;
 
-    private LocalRegistry(int port, Path storage, Process process) {
+    private LocalRegistry(int port, Process process) {
         this.port = port;
-        this.storage = storage;
         this.process = process;
     }
 
@@ -48,7 +46,7 @@ public final class LocalRegistry implements AutoCloseable {
                 + storage + "\n" + auth + "http:\n  addr: 127.0.0.1:" + port + "\n");
         Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile()).start();
-        LocalRegistry r = new LocalRegistry(port, storage, p);
+        LocalRegistry r = new LocalRegistry(port, p);
         long deadline = System.currentTimeMillis() + 20_000;
         while (true) {
             try (Socket s = new Socket("127.0.0.1", port)) {
