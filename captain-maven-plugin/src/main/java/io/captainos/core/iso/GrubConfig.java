@@ -1,6 +1,10 @@
 package io.captainos.core.iso;
 
 import io.captainos.core.Arch;
+import io.captainos.core.CaptainException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The ISO's grub.cfg: a 5 s menu with one entry whose kernel line holds the serial console and a fixed
@@ -11,16 +15,47 @@ import io.captainos.core.Arch;
 public final class GrubConfig {
     /** The placeholder's length, which a patcher relies on. */
     public static final int PLACEHOLDER_LENGTH = 1024;
-    private static final String PLACEHOLDER_HEAD = "captainos_cmdline_placeholder=";
+    private static final String MAGIC_RESOURCE = "/io/captainos/iso/magic-string.txt";
 
     private GrubConfig() {}
 
     /**
-     * {@code captainos_cmdline_placeholder=} followed by {@code x} up to 1024 characters. Unpatched, the kernel
-     * passes it to init as a harmless environment variable.
+     * The magic string Tinkerbell's smee searches the ISO for (its default {@code MagicString}, the one HookOS
+     * and the reference CaptainOS carry): 1024 lower-case letters and digits. Unpatched, the kernel passes it to
+     * init as a harmless argument.
      */
     public static String placeholder() {
-        return PLACEHOLDER_HEAD + "x".repeat(PLACEHOLDER_LENGTH - PLACEHOLDER_HEAD.length());
+        return Magic.VALUE;
+    }
+
+    /** Loaded on first use, from the bundled copy of the string. */
+    private static final class Magic {
+        static final String VALUE = load();
+
+        private static String load() {
+            byte[] bytes;
+            try (InputStream in = GrubConfig.class.getResourceAsStream(MAGIC_RESOURCE)) {
+                if (in == null) {
+                    throw new CaptainException(MAGIC_RESOURCE + " is missing from the plugin: rebuild it with"
+                            + " -Dcaptain.bootstrap");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new CaptainException("Cannot read " + MAGIC_RESOURCE + ": " + e.getMessage(), e);
+            }
+            if (bytes.length != PLACEHOLDER_LENGTH) {
+                throw new CaptainException(MAGIC_RESOURCE + " holds " + bytes.length + " bytes, smee's magic string"
+                        + " is " + PLACEHOLDER_LENGTH + " (no newline): restore it from git");
+            }
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] < 0x21 || bytes[i] > 0x7e) {
+                    throw new CaptainException(MAGIC_RESOURCE + " has byte 0x" + String.format("%02x", bytes[i])
+                            + " at " + i + ": smee's magic string is printable ASCII without spaces; restore it"
+                            + " from git");
+                }
+            }
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
     }
 
     /** The serial console of an arch with its speed, as the kernel takes it. */
