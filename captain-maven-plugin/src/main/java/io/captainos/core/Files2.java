@@ -69,11 +69,15 @@ public final class Files2 {
 
     /** Something that fills a temporary file. */
     @FunctionalInterface
-    private interface Filler {
+    public interface Filler {
         void fill(Path tmp) throws IOException;
     }
 
-    private static void atomically(Path target, Filler filler) {
+    /**
+     * Fills a temporary file beside the target, then moves it into place; on any failure (an exception from the
+     * filler too) the temporary file is removed and the target is left as it was.
+     */
+    public static void atomically(Path target, Filler filler) {
         Path tmp = null;
         try {
             Path dir = target.toAbsolutePath().getParent();

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * Builds the bootable ISO for one arch with grub-mkrescue: {@code /boot/vmlinuz}, {@code /boot/initramfs} and a
  * grub.cfg with the serial console and the command line placeholder, for UEFI (and legacy BIOS on amd64 when the
- * host has GRUB's i386-pc modules). Publishes {@code out/captainos-<kver>-<arch>.iso} and
+ * host has GRUB's i386-pc modules). The finished image must carry smee's magic string exactly once, or the build
+ * fails before the ISO takes its name. Publishes {@code out/captainos-<kver>-<arch>.iso} and
  * {@code out/sha256sums-<kver>-<arch>.txt}. Skipped when the digest of its inputs matches the last build.
  */
 public final class IsoStage {
@@ -119,6 +120,7 @@ public final class IsoStage {
             }
             Files.deleteIfExists(partial);
             runner.run(command(grubDirs, staging, partial, fixedSerialMformat(dir)));
+            requireOnePlaceholder(arch, partial);
             Files2.commit(partial, iso(workDir, arch));
             Files2.copyAtomically(iso(workDir, arch), published);
             String sums = line(vmlinuz, "vmlinuz-" + kernelVersion + "-" + arch.linux())
@@ -135,6 +137,22 @@ public final class IsoStage {
         } finally {
             Files2.deleteQuietly(partial);
             Files2.deleteTree(staging);
+        }
+    }
+
+    /** smee patches the first copy of its magic string it finds: the image must carry it, and only once. */
+    private static void requireOnePlaceholder(Arch arch, Path image) {
+        List<Long> found = IsoPatch.placeholderOffsets(image);
+        String what = "iso (" + arch.linux() + "): the image grub-mkrescue wrote ";
+        if (found.isEmpty()) {
+            throw new CaptainException(what + "does not carry smee's magic string, so a provisioning server could"
+                    + " not patch its command line: grub.cfg must be stored as plain bytes; check grub-mkrescue's"
+                    + " and xorriso's versions");
+        }
+        if (found.size() > 1) {
+            throw new CaptainException(what + "carries smee's magic string " + found.size() + " times (at bytes "
+                    + found + "), expected once: smee would patch only the first; vmlinuz and the initramfs must"
+                    + " not contain the string");
         }
     }
 
