@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,29 +54,6 @@ class BootScriptsTest {
     }
 
     @Test
-    void theAgentGetsAFlagForEachSetValueAndTheRuntimeAndTransport() throws Exception {
-        try (ScriptRun r = new ScriptRun(dir, "")) {
-            Path agent = dir.resolve("agent");
-            Files.writeString(agent, "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"" + dir.resolve("args") + "\"\n");
-            Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-            r.env("CAPTAIN_AGENT", agent.toString()).env("GRPC_AUTHORITY", "10.0.2.2:42113")
-                    .env("WORKER_ID", "52:54:00:12:34:56").env("TINKERBELL_TLS", "true")
-                    .env("REGISTRY_PASSWORD", "s3cret").env("FACILITY", "local3").env("SYSLOG_HOST", "10.0.2.2")
-                    .env("TINKERBELL_INSECURE_TLS", "");
-            ScriptRun.Result res = r.run("tink-agent-run").assertJsonLines();
-            assertEquals(0, res.exit(), res.stderr());
-            List<String> args = Files.readAllLines(dir.resolve("args"));
-            assertEquals(List.of("--runtime", "containerd", "--containerd-address", "/run/containerd/containerd.sock",
-                    "--containerd-namespace", "tinkerbell", "--transport", "grpc",
-                    "--tink-server-addr-port", "10.0.2.2:42113", "--tink-server-tls", "true",
-                    "--id", "52:54:00:12:34:56", "--registry-password", "s3cret", "--syslog-host", "10.0.2.2",
-                    "--syslog-facility", "local3"), args);
-            assertTrue(res.logged("info", "--registry-password ***"), "the password is not logged");
-            assertFalse(String.join("\n", res.stdout()).contains("s3cret"));
-        }
-    }
-
-    @Test
     void theAgentStartFailsClearlyWithoutTheBinary() throws Exception {
         try (ScriptRun r = new ScriptRun(dir, "")) {
             ScriptRun.Result res = r.env("CAPTAIN_AGENT", dir.resolve("none").toString()).run("tink-agent-run");
@@ -94,6 +69,34 @@ class BootScriptsTest {
             String conf = Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf"));
             assertTrue(conf.contains("target=\"10.0.2.2\" port=\"5514\" protocol=\"udp\""), conf);
             assertTrue(conf.contains("RSYSLOG_SyslogProtocol23Format"), "RFC 5424");
+            assertFalse(conf.contains("$.pri"), "without facility the records keep their own");
+        }
+    }
+
+    @Test
+    void theFacilityOnTheCommandLineSetsThePriorityOfTheForwardedRecords() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "syslog_host=10.0.2.2 facility=local3")) {
+            assertEquals(0, r.run("syslog-forward").assertJsonLines().exit());
+            String conf = Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf"));
+            assertTrue(conf.contains("set $.pri = 152 + $syslogseverity;"), "local3 is facility 19: " + conf);
+            assertTrue(conf.contains("string=\"<%$.pri%>1 %TIMESTAMP:::date-rfc3339% %HOSTNAME%"), conf);
+            assertTrue(conf.contains("template=\"captainos-forward\""), conf);
+        }
+        try (ScriptRun r = new ScriptRun(dir, "syslog_host=10.0.2.2 facility=7")) {
+            assertEquals(0, r.run("syslog-forward").exit());
+            assertTrue(Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf"))
+                    .contains("set $.pri = 56 + $syslogseverity;"));
+        }
+    }
+
+    @Test
+    void aFacilityThatIsNoFacilityIsLoggedAndIgnored() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "syslog_host=10.0.2.2 facility=local9")) {
+            ScriptRun.Result res = r.run("syslog-forward").assertJsonLines();
+            assertEquals(0, res.exit());
+            assertTrue(res.logged("error", "ignoring facility"), res.stdout().toString());
+            String conf = Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf"));
+            assertTrue(conf.contains("RSYSLOG_SyslogProtocol23Format") && !conf.contains("$.pri"), conf);
         }
     }
 

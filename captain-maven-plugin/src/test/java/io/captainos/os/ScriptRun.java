@@ -92,14 +92,28 @@ final class ScriptRun implements AutoCloseable {
     }
 
     /**
-     * A fake ctr: records each call; {@code images pull} fails while FAKE_PULL_FAILS (a counter file's number) is
-     * above zero, and records the image; {@code images ls -q} lists recorded images; {@code images mount} copies
+     * A fake ctr: records each call; with {@code --user} naming no password it reads one from its terminal into
+     * FAKE_STATE.password (and, as ctr does, fails when it has no terminal); {@code images pull} fails while
+     * FAKE_PULL_FAILS (a counter file's number) is above zero, and records the image; {@code images ls -q} lists recorded images; {@code images mount} copies
      * the fake image's files to the mount point.
      */
     ScriptRun fakeCtr() throws IOException {
         return program("ctr", """
                 printf 'ctr %s\\n' "$*" >> "$FAKE_CALLS"
                 args=("$@")
+                for ((i = 0; i < ${#args[@]} - 1; i++)); do
+                    # As ctr: a user without ":password" is asked for the password on its terminal.
+                    if [[ ${args[i]} == --user || ${args[i]} == -u ]] && [[ ${args[i+1]} != *:* ]]; then
+                        if [ ! -t 0 ] && [ ! -t 1 ] && [ ! -t 2 ]; then
+                            echo "panic: provided file is not a console" >&2
+                            exit 2
+                        fi
+                        printf 'Password: '
+                        stty -echo 2>/dev/null || true
+                        IFS= read -r pw
+                        printf '%s' "$pw" > "$FAKE_STATE.password"
+                    fi
+                done
                 for ((i = 0; i < ${#args[@]}; i++)); do
                     case "${args[i]}" in
                         pull)

@@ -37,16 +37,13 @@ class TinkAgentSetupTest {
             Path env = r.root.resolve("etc/tink-agent.env");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
             List<String> lines = Files.readAllLines(env);
-            assertTrue(lines.contains("TINK_WORKER_IMAGE=\"10.0.2.2:5000/tinkerbell/tink-agent:v1\""), lines.toString());
-            assertTrue(lines.contains("REGISTRY_PASSWORD=\"p=ss:w\\\\o\\$x\""), lines.toString());
-            assertTrue(lines.contains("WORKER_ID=\"52:54:00:12:34:56\""));
-            assertTrue(lines.contains("GRPC_AUTHORITY=\"10.0.2.2:42113\""));
-            assertTrue(lines.contains("TINKERBELL_INSECURE_TLS=\"true\""));
-            assertTrue(lines.contains("FACILITY=\"local3\""), "facility reaches the agent");
-            assertTrue(lines.contains("SYSLOG_HOST=\"10.0.2.2\""));
-            assertTrue(lines.contains("SYSLOG_PORT=\"5514\""));
-            assertTrue(lines.contains("NO_PROXY=\"10.0.2.2,localhost\""));
-            assertFalse(lines.stream().anyMatch(l -> l.startsWith("UNKNOWN_KEY")), "unknown keys are not passed");
+            // Exactly the names the agent reads from its environment, plus the proxies in both spellings.
+            assertEquals(List.of("TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:42113\"", "WORKER_ID=\"52:54:00:12:34:56\"",
+                    "TINKERBELL_TLS=\"false\"", "TINKERBELL_INSECURE_TLS=\"true\"", "DOCKER_REGISTRY=\"10.0.2.2:5000\"",
+                    "REGISTRY_USERNAME=\"admin\"", "REGISTRY_PASSWORD=\"p=ss:w\\\\o\\$x\"",
+                    "HTTP_PROXY=\"http://proxy:3128\"", "http_proxy=\"http://proxy:3128\"",
+                    "HTTPS_PROXY=\"http://proxy:3128\"", "https_proxy=\"http://proxy:3128\"",
+                    "NO_PROXY=\"10.0.2.2,localhost\"", "no_proxy=\"10.0.2.2,localhost\""), lines);
             assertEquals("#!/bin/sh\necho agent\n", Files.readString(r.root.resolve("tink-agent")));
             assertTrue(Files.isExecutable(r.root.resolve("tink-agent")));
             String hosts = Files.readString(r.root.resolve("etc/containerd/certs.d/10.0.2.2:5000/hosts.toml"));
@@ -54,7 +51,11 @@ class TinkAgentSetupTest {
             assertTrue(Files.exists(r.root.resolve("etc/containerd/certs.d/mirror.local/hosts.toml")));
             String pull = r.calls().stream().filter(c -> c.contains(" pull ")).findFirst().orElseThrow();
             assertTrue(pull.contains("--plain-http"), pull);
-            assertTrue(pull.contains("--user admin:p=ss:w\\o$x"), pull);
+            assertTrue(pull.contains("--user admin "), pull);
+            assertFalse(String.join("\n", r.calls()).contains("p=ss:w"), "no password on any command line");
+            assertEquals("p=ss:w\\o$x", Files.readString(r.dir.resolve("images.txt.password")),
+                    "ctr read the password from its terminal");
+            assertFalse(String.join("\n", res.stdout()).contains("p=ss:w"), "nor in the log");
             assertTrue(pull.contains("--hosts-dir " + r.root.resolve("etc/containerd/certs.d")), pull);
             assertTrue(pull.endsWith(" 10.0.2.2:5000/tinkerbell/tink-agent:v1"), pull);
             assertTrue(r.calls().stream().anyMatch(c -> c.contains(" -n tinkerbell images mount --rw=false ")));
@@ -121,8 +122,10 @@ class TinkAgentSetupTest {
         try (ScriptRun r = setup("docker_registry=registry.local:5000 tink_worker_image=")) {
             ScriptRun.Result res = r.run("tink-agent-setup");
             assertEquals(0, res.exit(), res.stderr());
+            assertTrue(r.calls().stream().anyMatch(c -> c.endsWith(" registry.local:5000/tink-agent:latest")),
+                    r.calls().toString());
             assertTrue(Files.readString(r.root.resolve("etc/tink-agent.env"))
-                    .contains("TINK_AGENT_IMAGE=\"registry.local:5000/tink-agent:latest\""));
+                    .contains("DOCKER_REGISTRY=\"registry.local:5000\""));
         }
     }
 
@@ -187,6 +190,33 @@ class TinkAgentSetupTest {
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(1, res.exit());
             assertTrue(res.logged("error", "containerd socket did not appear"));
+        }
+    }
+
+    @Test
+    void aFailedPullWithCredentialsNeverLogsThePassword() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1 registry_username=u"
+                + " registry_password=hunter2-secret")) {
+            r.env("FAKE_PULL_FAILS", "1");
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(res.logged("warn", "pull failed"), res.stdout().toString());
+            assertFalse(String.join("\n", res.stdout()).contains("hunter2"), res.stdout().toString());
+            assertFalse(String.join("\n", r.calls()).contains("hunter2"), r.calls().toString());
+        }
+    }
+
+    @Test
+    void aTlsValueThatIsNotABooleanIsLoggedAndTakenAsFalse() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1 tinkerbell_tls=yes-please"
+                + " tinkerbell_insecure_tls=1")) {
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(res.logged("warn", "not a boolean; taken as false") && res.stdout().stream()
+                    .anyMatch(l -> l.contains("\"value\":\"yes-please\"")), res.stdout().toString());
+            List<String> env = Files.readAllLines(r.root.resolve("etc/tink-agent.env"));
+            assertTrue(env.contains("TINKERBELL_TLS=\"false\"") && env.contains("TINKERBELL_INSECURE_TLS=\"true\""),
+                    env.toString());
         }
     }
 }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public final class QemuMachine implements AutoCloseable {
     /**
      * What to boot and how: a kernel with its initrd and command line, or (when {@code iso} is set) an ISO through
-     * UEFI firmware, whose GRUB has the command line.
+     * UEFI firmware, whose GRUB has the command line, or (neither) the network, through the NIC's boot ROM.
      */
     public record Spec(Arch arch, Path kernel, Path initrd, String append, Path iso, boolean bios, int memoryMb,
             int cpus, List<String> nic) {
@@ -41,6 +41,14 @@ public final class QemuMachine implements AutoCloseable {
         /** The ISO through the PC's legacy BIOS (SeaBIOS, QEMU's default), amd64 only. */
         public static Spec isoBios(Path iso, int memoryMb, int cpus) {
             return new Spec(Arch.AMD64, null, null, null, iso, true, memoryMb, cpus, userNetwork());
+        }
+
+        /**
+         * The network through the NIC's boot ROM (QEMU's iPXE for virtio-net on the PC's BIOS), amd64 only: the NIC
+         * options say where it boots from, e.g. QEMU user networking's {@code tftp=} and {@code bootfile=}.
+         */
+        public static Spec network(int memoryMb, int cpus, List<String> nic) {
+            return new Spec(Arch.AMD64, null, null, null, null, false, memoryMb, cpus, nic);
         }
 
         /** QEMU's user-mode network with a virtio NIC: the guest reaches the host's loopback as 10.0.2.2. */
@@ -90,7 +98,12 @@ public final class QemuMachine implements AutoCloseable {
         }
         cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-m", Integer.toString(spec.memoryMb()), "-smp",
                 Integer.toString(spec.cpus())));
-        if (spec.iso() == null) {
+        if (spec.iso() == null && spec.kernel() == null) {
+            if (spec.arch() != Arch.AMD64) {
+                throw new CaptainException("Network boot through iPXE is amd64 only: QEMU's iPXE ROMs are PC ROMs");
+            }
+            cmd.addAll(List.of("-boot", "n"));
+        } else if (spec.iso() == null) {
             cmd.addAll(List.of("-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append",
                     spec.append()));
         } else if (spec.arch() == Arch.ARM64) {

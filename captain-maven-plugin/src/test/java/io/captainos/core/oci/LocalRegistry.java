@@ -14,8 +14,8 @@ public final class LocalRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     /** User {@code captain}, password {@link #PASSWORD}, bcrypt (the only hash the registry takes). */
     static final String HTPASSWD = "captain:$2b$05$HjpyGO2yeJoP6OEAMuu0DOe6f.25v1cMe5C9r12YxYZ6Zq.3bqetu\n";
-    static final String USER = "captain";
-    static final String PASSWORD = "tide-pool-42";
+    public static final String USER = "captain";
+    public static final String PASSWORD = "tide-pool-42";
 
     public final int port;
     private final Process process;

@@ -56,6 +56,15 @@ class QemuCommandTest {
     }
 
     @Test
+    void aNetworkBootHasNoKernelAndBootsTheNic() {
+        List<String> net = QemuMachine.command(QemuMachine.Spec.network(2048, 1,
+                List.of("-nic", "user,model=virtio-net-pci,tftp=/t,bootfile=boot.ipxe")), false);
+        assertTrue(String.join(" ", net).contains("-boot n"), net.toString());
+        assertFalse(net.contains("-kernel") || net.contains("-cdrom"), net.toString());
+        assertTrue(net.contains("user,model=virtio-net-pci,tftp=/t,bootfile=boot.ipxe"));
+    }
+
+    @Test
     void everyKeyIsWrittenInOrderAndEmptyOnesAreLeftOut() {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("ipam", "52-54-00-12-34-56::10.0.2.50:24::::");
