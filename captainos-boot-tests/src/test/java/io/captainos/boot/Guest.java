@@ -26,13 +26,22 @@ final class Guest implements AutoCloseable {
     static final int CPUS = 1;
 
     final Arch arch;
+    final String name;
     final QemuMachine machine;
     private final PrintWriter log;
+    private final long started;
 
-    private Guest(Arch arch, QemuMachine machine, PrintWriter log) {
+    private Guest(Arch arch, String name, QemuMachine machine, PrintWriter log, long started) {
         this.arch = arch;
+        this.name = name;
         this.machine = machine;
         this.log = log;
+        this.started = started;
+    }
+
+    /** Seconds since QEMU started. */
+    double seconds() {
+        return (System.nanoTime() - started) / 1e9;
     }
 
     static Arch arch() {
@@ -60,8 +69,8 @@ final class Guest implements AutoCloseable {
         log.println("# " + String.join(" ", command));
         // Each line carries the seconds since QEMU started, for benchmarks/boot-times.sh.
         long start = System.nanoTime();
-        return new Guest(spec.arch(), QemuMachine.start(command,
-                line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))), log);
+        return new Guest(spec.arch(), name, QemuMachine.start(command,
+                line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))), log, start);
     }
 
     static String console(Arch arch) {

@@ -1,20 +1,34 @@
 package io.captainos.boot;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.captainos.core.BuildLog;
+import io.captainos.core.fetch.Sha256;
+import io.captainos.core.oci.ArtifactImages.NamedFile;
+import io.captainos.core.oci.Json;
+import io.captainos.core.oci.LocalRegistry;
+import io.captainos.core.oci.OciLayout;
+import io.captainos.core.oci.OciTransfer;
+import io.captainos.core.oci.RegistryClient;
+import io.captainos.core.oci.ReleaseImages;
 import io.captainos.core.qemu.KernelCommandLine;
 import io.captainos.core.qemu.QemuMachine;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -23,102 +37,201 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The provisioning flow end to end: a real registry on loopback serves a stand-in agent image (its
- * {@code usr/bin/tink-agent} prints its arguments and environment and stays up), a UDP listener stands in for the
- * syslog server, and the guest boots with the tink keys pointing at them (10.0.2.2 is the host's loopback).
+ * The provisioning flow end to end, with the stand-in agent as strict as the real one:
+ * <ul>
+ * <li>a real registry behind a password serves the agent image (the stand-in, compiled for the guest's arch), which
+ * the setup pulls with the credentials of the command line;</li>
+ * <li>a second, open registry serves the actions: an image made here from Debian's busybox-static;</li>
+ * <li>a listener stands in for the tink server: the agent connects to it with what it parsed, gets one action
+ * (write a pattern to the machine's second disk) and runs it through the guest's containerd as the real agent's
+ * containerd runtime does, privileged, with the host's devices and network;</li>
+ * <li>a UDP listener stands in for the syslog server.</li>
+ * </ul>
+ * The guest reaches the host's loopback as 10.0.2.2.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProvisioningBootTest {
-    private static final String AGENT = """
-            #!/bin/sh
-            echo "STANDIN-AGENT args: $*"
-            env | grep -E '^(TINK|DOCKER|REGISTRY|GRPC|WORKER|SYSLOG|FACILITY|INSECURE)' | sort | sed 's/^/STANDIN-AGENT env: /'
-            logger -t tink-agent "STANDIN-AGENT says hello over syslog"
-            while true; do sleep 3600; done
-            """;
+    private static final String WORKER = AgentRig.WORKER;
 
     @TempDir
     static Path dir;
-    private static Registry registry;
+    private static AgentRig rig;
+    private static Registry actions;
     private static SyslogListener syslog;
     private static Guest guest;
-    private static String digest;
+    private static String pattern;
+    private static Path disk;
+
+    /** One action as the tink server hands it out: write {@code pattern} at the start of {@code device}. */
+    static String writePatternAction(Registry registry, String device, String pattern) throws Exception {
+        registry.pushImage("actions/write-pattern", "v1", Guest.arch().debian(),
+                ActionImage.files(Guest.arch(), dir.resolve("debian")));
+        Map<String, Object> action = new TreeMap<>();
+        action.put("id", "write-pattern");
+        action.put("image", registry.fromGuest() + "/actions/write-pattern:v1");
+        action.put("env", Map.of("DEST_DISK", device, "PATTERN", pattern));
+        action.put("cmd", List.of("/bin/busybox", "sh", "-c",
+                "printf %s \"$PATTERN\" | /bin/busybox dd of=\"$DEST_DISK\" conv=notrunc,fsync 2>&1 && echo written"));
+        return new String(Json.bytes(action), StandardCharsets.UTF_8);
+    }
 
     @BeforeAll
     static void boot() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Registry.BINARY), "docker-registry is not installed: install"
-                + " the docker-registry package to run the provisioning boot test");
-        registry = Registry.start(dir.resolve("registry"));
-        digest = registry.pushImage("tinkerbell/tink-agent", "v1", Guest.arch().debian(),
-                Map.of("usr/bin/tink-agent", AGENT));
+        actions = Registry.start(dir.resolve("actions"));
+        pattern = "CAPTAINOS-ACTION-" + Sha256.of(dir.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        rig = AgentRig.start(dir, true, List.of(writePatternAction(actions, "/dev/vda", pattern)));
         syslog = new SyslogListener();
-        Map<String, String> keys = new LinkedHashMap<>();
-        keys.put("tink_worker_image", "10.0.2.2:" + registry.port + "/tinkerbell/tink-agent:v1");
-        keys.put("insecure_registries", "10.0.2.2:" + registry.port);
-        keys.put("grpc_authority", "10.0.2.2:42113");
-        keys.put("worker_id", "52:54:00:12:34:56");
-        keys.put("tinkerbell_tls", "false");
+        disk = dir.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(64L << 20);
+        }
+        Map<String, String> keys = new LinkedHashMap<>(rig.keys());
+        keys.put("docker_registry", actions.fromGuest());
+        keys.put("insecure_registries", rig.registry.fromGuest() + "," + actions.fromGuest());
         keys.put("syslog_host", "10.0.2.2");
         keys.put("syslog_port", Integer.toString(syslog.port()));
         keys.put("facility", "local3");
-        String append = KernelCommandLine.build(Guest.arch(), keys, "", "");
-        guest = Guest.boot("provisioning-" + Guest.arch().linux(), QemuMachine.Spec.kernel(Guest.arch(),
-                Guest.artifact("vmlinuz"), Guest.artifact("initramfs"), append, 2048, Guest.CPUS)).loggedIn();
+        List<String> extra = new ArrayList<>(QemuMachine.Spec.userNetwork());
+        extra.addAll(List.of("-drive", "file=" + disk + ",if=virtio,format=raw"));
+        QemuMachine.Spec spec = new QemuMachine.Spec(Guest.arch(), Guest.artifact("vmlinuz"),
+                Guest.artifact("initramfs"), KernelCommandLine.build(Guest.arch(), keys, "", ""), null, false, 3072,
+                Guest.CPUS, extra);
+        guest = Guest.boot("provisioning-" + Guest.arch().linux(), spec);
     }
 
     @AfterAll
     static void stop() {
-        if (guest != null) {
-            guest.close();
-        }
-        if (syslog != null) {
-            syslog.close();
-        }
-        if (registry != null) {
-            registry.close();
+        for (AutoCloseable c : new AutoCloseable[] {guest, rig, syslog, actions}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // closing
+            }
         }
     }
 
     @Test
     @Order(1)
-    void theAgentRunsOnTheHostWithTheExpectedFlags() throws Exception {
-        Matcher args = guest.machine.expectLine(Pattern.compile("STANDIN-AGENT args: (.*)$"), 0, Guest.BOOT);
-        String flags = args.group(1);
-        for (String expected : List.of("--runtime containerd", "--transport grpc",
-                "--tink-server-addr-port 10.0.2.2:42113", "--tink-server-tls false", "--id 52:54:00:12:34:56",
-                "--syslog-host 10.0.2.2", "--syslog-port " + syslog.port(), "--syslog-facility local3")) {
-            assertTrue(flags.contains(expected), "missing '" + expected + "' in: " + flags);
+    void theAgentConnectsToTheTinkServerWithWhatItParsed() throws Exception {
+        String hello = rig.awaitAgent(guest, Guest.BOOT);
+        for (String field : List.of("\"registry_name\":\"" + actions.fromGuest() + "\"", "\"registry_user\":\"captain\"",
+                "\"registry_pass\":\"set\"")) {
+            assertTrue(hello.contains(field), field + " in " + hello);
         }
-        assertEquals("active", guest.sh1("systemctl is-active tink-agent"));
-        String pid = guest.sh1("systemctl show -p MainPID --value tink-agent");
-        assertEquals("/tink-agent", guest.sh1("tr '\\0' ' ' < /proc/" + pid + "/cmdline | cut -d' ' -f2"),
-                "the agent is the unit's main process on the host, started as /tink-agent");
-        assertEquals(guest.sh1("readlink /proc/1/ns/mnt"), guest.sh1("readlink /proc/" + pid + "/ns/mnt"),
-                "the agent shares the host's mount namespace: not in a container");
+        guest.loggedIn();
     }
 
     @Test
     @Order(2)
-    void theSetupPulledTheImageAndWroteTheEnvFile() throws Exception {
-        assertEquals("active", guest.sh1("systemctl is-active containerd"));
-        assertEquals("600", guest.sh1("stat -c %a /etc/tink-agent.env"));
-        List<String> env = guest.sh("cat /etc/tink-agent.env");
-        assertTrue(env.contains("FACILITY=\"local3\"") && env.contains("WORKER_ID=\"52:54:00:12:34:56\""), env.toString());
-        List<String> images = guest.sh("ctr -n tinkerbell images ls");
-        assertTrue(images.stream().anyMatch(l -> l.contains("tinkerbell/tink-agent:v1") && l.contains(digest)),
-                images.toString());
-        List<String> journal = guest.sh("journalctl -b -u tink-agent-setup -o cat --no-pager");
-        assertTrue(journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
-                journal.toString());
-        assertTrue(Files.readString(dir.resolve("registry/registry.log")).contains("tinkerbell/tink-agent"),
-                "the registry served the pull");
+    void theActionWroteItsPatternToTheSecondDisk() throws Exception {
+        String result = rig.tink.awaitResult(Guest.BOOT);
+        assertNotNull(result, "the action reported no result");
+        assertTrue(result.contains("\"exit\":0") && result.contains("written"), result);
+        Matcher s = Pattern.compile("\"seconds\":([0-9.]+)").matcher(result);
+        assertTrue(s.find(), result);
+        System.out.println("action pulled and run in " + s.group(1) + " s");
+        byte[] head = new byte[pattern.length()];
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "r")) {
+            f.readFully(head);
+        }
+        assertArrayEquals(pattern.getBytes(StandardCharsets.US_ASCII), head, "the pattern is at the start of disk.img");
+        assertTrue(actions.log().contains("actions/write-pattern"), "the action came from the actions registry");
     }
 
     @Test
     @Order(3)
-    void theSyslogServerReceivesTheAgentsLines() throws Exception {
-        String line = syslog.await("STANDIN-AGENT", 120_000);
+    void theAgentRunsOnTheHostWithExactlyTheRealFlags() throws Exception {
+        assertEquals("active", guest.sh1("systemctl is-active tink-agent"));
+        String pid = guest.sh1("systemctl show -p MainPID --value tink-agent");
+        List<String> argv = guest.sh("tr '\\0' '\\n' < /proc/" + pid + "/cmdline");
+        assertEquals(List.of("/tink-agent", "-runtime", "containerd", "-containerd-socket",
+                "/run/containerd/containerd.sock", "-containerd-namespace", "tinkerbell", "-transport", "grpc",
+                "-grpc-server", "10.0.2.2:" + rig.tink.port, "-grpc-tls=false", "-grpc-insecure-tls=false", "-id", WORKER,
+                "-registry-name", actions.fromGuest(), "-registry-user", "captain", "0"), argv);
+        System.out.println("agent argv: " + String.join(" ", argv.subList(0, argv.size() - 1)));
+        assertEquals(guest.sh1("readlink /proc/1/ns/mnt"), guest.sh1("readlink /proc/" + pid + "/ns/mnt"),
+                "the agent shares the host's mount namespace: not in a container");
+        assertEquals("1", guest.sh1("tr '\\0' '\\n' < /proc/" + pid + "/environ | grep -c '^REGISTRY_PASSWORD='"),
+                "the password reaches the agent through its environment");
+    }
+
+    @Test
+    @Order(4)
+    void theSetupPulledWithTheCredentialsAndWroteTheEnvFile() throws Exception {
+        assertEquals("600", guest.sh1("stat -c %a /etc/tink-agent.env"));
+        List<String> env = guest.sh("cat /etc/tink-agent.env");
+        assertEquals(List.of("TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:" + rig.tink.port + "\"", "WORKER_ID=\"" + WORKER + "\"",
+                "TINKERBELL_TLS=\"false\"", "TINKERBELL_INSECURE_TLS=\"false\"",
+                "DOCKER_REGISTRY=\"" + actions.fromGuest() + "\"", "REGISTRY_USERNAME=\"captain\"",
+                "REGISTRY_PASSWORD=\"" + LocalRegistry.PASSWORD + "\"", "0"), env);
+        List<String> images = guest.sh("ctr -n tinkerbell images ls");
+        assertTrue(images.stream().anyMatch(l -> l.contains("tinkerbell/tink-agent:v1") && l.contains(rig.agentDigest)),
+                images.toString());
+        List<String> journal = guest.sh("journalctl -b -u tink-agent-setup -o cat --no-pager");
+        assertTrue(journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
+                journal.toString());
+        assertTrue(rig.registry.log().contains("tinkerbell/tink-agent"), "the registry served the pull");
+    }
+
+    @Test
+    @Order(5)
+    void noProcessEverHasThePasswordOnItsCommandLine() throws Exception {
+        // Pull the agent again with every process's command line sampled meanwhile.
+        List<String> out = guest.sh("ctr -n tinkerbell images rm " + rig.image()
+                + " > /dev/null; (while :; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n'; done"
+                + " > /tmp/cmdlines) & sampler=$!; /usr/libexec/captainos/tink-agent-setup > /tmp/setup.log;"
+                + " kill $sampler; grep -c -- '^--user$' /tmp/cmdlines; grep -c -F '" + LocalRegistry.PASSWORD
+                + "' /tmp/cmdlines; grep -c 'agent image pulled' /tmp/setup.log");
+        assertTrue(Integer.parseInt(out.get(0)) > 0, "the sampler saw ctr pulling with --user: " + out);
+        assertEquals("0", out.get(1), "the password was on a command line");
+        assertEquals("1", out.get(2), "the setup pulled again: " + out);
+    }
+
+    @Test
+    @Order(6)
+    void theSyslogServerReceivesTheAgentsLinesWithTheFacilityAsked() throws Exception {
+        String line = syslog.await("standin", 120_000);
         assertNotNull(line, "no agent line reached the syslog listener; received: " + syslog.messages());
-        assertTrue(line.startsWith("<") && line.matches("(?s)<\\d+>1 .*"), "RFC 5424: " + line);
+        Matcher m = Pattern.compile("(?s)<(\\d+)>1 .*").matcher(line);
+        assertTrue(m.matches(), "RFC 5424: " + line);
+        assertEquals(19, Integer.parseInt(m.group(1)) / 8, "facility local3 (19): " + line);
+    }
+
+    @Test
+    @Order(7)
+    void theGuestsContainerdPullsThisBuildsReleaseImageAndItsFilesAreOut() throws Exception {
+        Path layoutDir = Path.of(System.getProperty("captain.boot.release", "../captainos-release/target/oci-layout"));
+        assertTrue(Files.isDirectory(layoutDir), "no release image layout at " + layoutDir
+                + ": build captainos-release before the boot tests");
+        OciLayout layout = OciLayout.open(layoutDir);
+        String suffix = "-" + Guest.arch().debian();
+        String tag = layout.tags().keySet().stream().filter(t -> t.endsWith(suffix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + suffix + " image in " + layout.tags().keySet()));
+        RegistryClient client = new RegistryClient("127.0.0.1:" + actions.port, "captain/artifacts", null,
+                RegistryClient.Options.defaults(), BuildLog.silent());
+        OciTransfer.push(layout, tag, client, tag, List.of());
+        String ref = actions.fromGuest() + "/captain/artifacts:" + tag;
+        List<String> sums = guest.sh("ctr -n tinkerbell images pull --hosts-dir /etc/containerd/certs.d " + ref
+                + " > /dev/null && m=$(mktemp -d) && ctr -n tinkerbell images mount --rw=false " + ref + " $m > /dev/null"
+                + " && (cd $m && sha256sum *); ctr -n tinkerbell images unmount --rm $m > /dev/null");
+        assertEquals("0", sums.get(sums.size() - 1), sums.toString());
+        Path out = Path.of(System.getProperty("captain.boot.out", "../out"));
+        List<NamedFile> expected = ReleaseImages.fromOut(out, Guest.arch(), null);
+        assertNotNull(expected, "no " + Guest.arch().linux() + " files in " + out);
+        Map<String, String> inGuest = new TreeMap<>();
+        for (String l : sums.subList(0, sums.size() - 1)) {
+            // ctr's own log lines (e.g. that it tries HTTPS before plain HTTP) are not sums.
+            if (l.matches("[0-9a-f]{64}  .+")) {
+                inGuest.put(l.substring(66), l.substring(0, 64));
+            }
+        }
+        Map<String, String> onHost = new TreeMap<>();
+        for (NamedFile f : expected) {
+            onHost.put(f.name(), Sha256.of(f.path()));
+        }
+        assertEquals(onHost, inGuest, "the image's files in the guest are out/ byte for byte");
+        assertFalse(onHost.isEmpty());
     }
 }

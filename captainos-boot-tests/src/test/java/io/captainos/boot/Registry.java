@@ -2,18 +2,20 @@ package io.captainos.boot;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.fetch.Sha256;
+import io.captainos.core.oci.Credentials;
 import io.captainos.core.oci.Descriptor;
 import io.captainos.core.oci.Json;
 import io.captainos.core.oci.LocalRegistry;
 import io.captainos.core.oci.RegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -28,10 +30,13 @@ final class Registry implements AutoCloseable {
     private final LocalRegistry registry;
     private final Path dir;
 
-    private Registry(LocalRegistry registry, Path dir) {
+    private final Credentials credentials;
+
+    private Registry(LocalRegistry registry, Path dir, Credentials credentials) {
         this.registry = registry;
         this.port = registry.port;
         this.dir = dir;
+        this.credentials = credentials;
     }
 
     static int freePort() throws IOException {
@@ -39,22 +44,42 @@ final class Registry implements AutoCloseable {
     }
 
     static Registry start(Path dir) throws Exception {
-        return new Registry(LocalRegistry.start(dir, false), dir);
+        return new Registry(LocalRegistry.start(dir, false), dir, null);
+    }
+
+    /** A registry behind htpasswd Basic auth: {@link LocalRegistry#USER} / {@link LocalRegistry#PASSWORD}. */
+    static Registry startWithPassword(Path dir) throws Exception {
+        return new Registry(LocalRegistry.start(dir, true), dir,
+                new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "the test"));
+    }
+
+    /** The address the guest reaches it at. */
+    String fromGuest() {
+        return "10.0.2.2:" + port;
+    }
+
+    /** The registry's log: its access lines show what was served. */
+    String log() throws IOException {
+        return Files.readString(dir.resolve("registry.log"));
     }
 
     /**
      * A one-layer OCI image for a platform's architecture ({@code amd64}, {@code arm64}): each file (path to
      * content) at mode 0755, owner root. Returns the manifest digest.
      */
-    String pushImage(String repository, String tag, String architecture, Map<String, String> files) throws Exception {
+    String pushImage(String repository, String tag, String architecture, Map<String, byte[]> files) throws Exception {
         ByteArrayOutputStream layer = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(layer)) {
-            for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
-                byte[] content = f.getValue().getBytes(StandardCharsets.UTF_8);
+            Set<String> folders = new HashSet<>();
+            for (Map.Entry<String, byte[]> f : new TreeMap<>(files).entrySet()) {
+                byte[] content = f.getValue();
                 String[] parts = f.getKey().split("/");
                 StringBuilder folder = new StringBuilder();
                 for (int i = 0; i < parts.length - 1; i++) {
                     folder.append(parts[i]).append('/');
+                    if (!folders.add(folder.toString())) {
+                        continue;
+                    }
                     TarArchiveEntry d = new TarArchiveEntry(folder.toString());
                     d.setMode(040755);
                     tar.putArchiveEntry(d);
@@ -68,7 +93,7 @@ final class Registry implements AutoCloseable {
                 tar.closeArchiveEntry();
             }
         }
-        RegistryClient client = new RegistryClient(registry.address(), repository, null,
+        RegistryClient client = new RegistryClient(registry.address(), repository, credentials,
                 RegistryClient.Options.defaults(), BuildLog.silent());
         Descriptor layerBlob = blob(client, layer.toByteArray(), Descriptor.LAYER, tag + "-layer");
         byte[] config = Json.bytes(Map.of("architecture", architecture, "os", "linux", "config", Map.of(),

@@ -31,6 +31,8 @@ class StaticNetworkBootTest {
                 "tink_worker_image", "10.0.2.2:" + closed + "/tinkerbell/tink-agent:v1",
                 "insecure_registries", "10.0.2.2:" + closed);
         try (Guest guest = Guest.boot("static-" + Guest.arch().linux(), spec(keys)).loggedIn()) {
+            // The login does not wait for the network; networkd configures the address when it gets to it.
+            guest.sh("timeout 60 sh -c 'until ip -4 -o addr show scope global | grep -q 10.0.2.50; do sleep 1; done'");
             List<String> addr = guest.sh("ip -4 -o addr show scope global");
             assertTrue(addr.stream().anyMatch(l -> l.contains("inet 10.0.2.50/24") && !l.contains("dynamic")),
                     "static, not DHCP: " + addr);
