@@ -3,9 +3,9 @@ package io.captainos.core;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -18,8 +18,12 @@ public final class BuildConfig {
     private final List<Arch> arches;
     private final Map<Stage, Mode> modes = new EnumMap<>(Stage.class);
     private final Map<Stage, Boolean> force = new EnumMap<>(Stage.class);
-    private final String toolsSource;
-    private final String kernelSource;
+    private final ToolsSourceKind toolsSource;
+    private final KernelSourceKind kernelSource;
+    private final KernelBase kernelBase;
+    private final Ccache ccache;
+    private final List<String> suites;
+    private final boolean hostInstall;
 
     /** Settings whose relative paths are taken from the current folder. */
     public BuildConfig(Settings settings) {
@@ -35,12 +39,22 @@ public final class BuildConfig {
             modes.put(s, Mode.parse(settings.get(Settings.mode(s)), s.modeProperty() + " (" + s.modeEnv() + ")"));
             force.put(s, settings.flag(Settings.force(s)));
         }
-        this.toolsSource = oneOf(settings, Settings.TOOLS_SOURCE, List.of("debian", "upstream"));
-        this.kernelSource = oneOf(settings, Settings.KERNEL_SOURCE, List.of("debian", "kernel.org", "debian-image"));
-        oneOf(settings, Settings.KERNEL_BASE, List.of("defconfig", "tinyconfig", "allnoconfig"));
-        oneOf(settings, Settings.KERNEL_CCACHE, List.of("auto", "true", "false"));
+        this.toolsSource = choice(ToolsSourceKind.class, Settings.TOOLS_SOURCE);
+        this.kernelSource = choice(KernelSourceKind.class, Settings.KERNEL_SOURCE);
+        this.kernelBase = choice(KernelBase.class, Settings.KERNEL_BASE);
+        this.ccache = choice(Ccache.class, Settings.KERNEL_CCACHE);
+        this.suites = Arrays.stream(settings.get(Settings.DEBIAN_SUITES).split(",")).map(String::trim)
+                .filter(x -> !x.isEmpty()).toList();
+        if (suites.isEmpty()) {
+            throw new CaptainException(Settings.DEBIAN_SUITES.property() + " is empty: name at least one suite,"
+                    + " e.g. trixie");
+        }
         io.captainos.core.kernel.KernelVersions.parse(settings.get(Settings.KERNEL_VERSION));
-        settings.flag(Settings.HOST_INSTALL);
+        this.hostInstall = settings.flag(Settings.HOST_INSTALL);
+    }
+
+    private <E extends Enum<E> & Choice> E choice(Class<E> type, Setting s) {
+        return Choice.parse(type, settings.get(s), s);
     }
 
     public Settings settings() {
@@ -59,21 +73,36 @@ public final class BuildConfig {
         return force.get(stage);
     }
 
-    public String toolsSource() {
+    public ToolsSourceKind toolsSource() {
         return toolsSource;
     }
 
-    public String kernelSource() {
+    public KernelSourceKind kernelSource() {
         return kernelSource;
     }
 
-    private static String oneOf(Settings settings, Setting s, List<String> allowed) {
-        String v = settings.get(s).trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            throw new CaptainException("Unknown value '" + settings.get(s) + "' for " + s.property() + " (" + s.env()
-                    + "): use one of " + String.join(", ", allowed));
-        }
-        return v;
+    /** The make target the kernel config fragment is merged onto. */
+    public KernelBase kernelBase() {
+        return kernelBase;
+    }
+
+    public Ccache ccache() {
+        return ccache;
+    }
+
+    /** The Debian suites packages are taken from, newest version first found. */
+    public List<String> suites() {
+        return suites;
+    }
+
+    /** Whether missing host packages are installed with apt-get (as root on Debian). */
+    public boolean hostInstall() {
+        return hostInstall;
+    }
+
+    /** A setting's value with surrounding blanks removed; empty when unset. */
+    public String text(Setting s) {
+        return settings.get(s).trim();
     }
 
     /** A path setting resolved against the folder the build started in. */

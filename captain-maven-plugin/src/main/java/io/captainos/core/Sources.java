@@ -14,13 +14,15 @@ import io.captainos.core.kernel.SourceUnpacker;
 import io.captainos.core.tools.DebianToolsSource;
 import io.captainos.core.tools.ToolsSource;
 import io.captainos.core.tools.UpstreamToolsSource;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,31 +46,39 @@ public final class Sources {
 
     /** Where the archive keyring comes from, for the log and the summary. */
     public static String keyringOrigin(BuildConfig config) {
-        String k = config.get(Settings.DEBIAN_KEYRING).trim();
-        if (!k.isEmpty()) {
-            return k;
-        }
-        return Files.isRegularFile(HOST_KEYRING) ? HOST_KEYRING.toString() : "bundled debian-archive-keyring.gpg";
+        return String.join(", ", keyrings(config).keySet());
     }
 
     public static DebianArchive debian(BuildConfig config, DownloadCache cache, BuildLog log) {
-        List<String> suites = Arrays.stream(config.get(Settings.DEBIAN_SUITES).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        if (suites.isEmpty()) {
-            throw new CaptainException("captain.debian.suites is empty: name at least one suite, e.g. trixie");
-        }
-        return new DebianArchive(URI.create(debianMirror(config)), suites, "main",
-                new InReleaseVerifier(keyrings(config)), cache, log);
+        List<PGPPublicKeyRingCollection> rings = new ArrayList<>();
+        keyrings(config).forEach((name, bytes) -> rings.add(InReleaseVerifier.readKeyring(
+                new ByteArrayInputStream(bytes), name)));
+        return new DebianArchive(URI.create(debianMirror(config)), config.suites(), "main",
+                new InReleaseVerifier(rings), cache, log);
     }
 
-    private static List<PGPPublicKeyRingCollection> keyrings(BuildConfig config) {
-        List<PGPPublicKeyRingCollection> rings = new ArrayList<>();
-        String k = config.get(Settings.DEBIAN_KEYRING).trim();
+    /**
+     * The archive keyring as bytes, for tools that verify the archive themselves (apt inside mkosi): the keyrings
+     * of {@link #keyrings} one after the other.
+     */
+    public static byte[] keyringBytes(BuildConfig config) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        keyrings(config).values().forEach(all::writeBytes);
+        return all.toByteArray();
+    }
+
+    /**
+     * The keyrings that sign the archive, by name: the files of captain.debian.keyring, else the host's
+     * debian-archive-keyring, else the one bundled with the plugin.
+     */
+    private static Map<String, byte[]> keyrings(BuildConfig config) {
+        Map<String, byte[]> rings = new LinkedHashMap<>();
+        String k = config.text(Settings.DEBIAN_KEYRING);
         if (!k.isEmpty()) {
             for (String file : k.split(",")) {
                 Path p = config.path(file);
-                try (InputStream in = Files.newInputStream(p)) {
-                    rings.add(InReleaseVerifier.readKeyring(in, p.toString()));
+                try {
+                    rings.put(p.toString(), Files.readAllBytes(p));
                 } catch (IOException e) {
                     throw new CaptainException("Cannot read the keyring " + p + " named by "
                             + Settings.DEBIAN_KEYRING.property() + ": " + e.getMessage(), e);
@@ -77,44 +87,22 @@ public final class Sources {
             return rings;
         }
         if (Files.isRegularFile(HOST_KEYRING)) {
-            try (InputStream in = Files.newInputStream(HOST_KEYRING)) {
-                rings.add(InReleaseVerifier.readKeyring(in, HOST_KEYRING.toString()));
+            try {
+                rings.put(HOST_KEYRING.toString(), Files.readAllBytes(HOST_KEYRING));
                 return rings;
             } catch (IOException e) {
                 // fall back to the bundled keyring
             }
         }
         try (InputStream in = Sources.class.getResourceAsStream(BUNDLED_KEYRING)) {
-            rings.add(InReleaseVerifier.readKeyring(in, "bundled debian-archive-keyring.gpg"));
+            if (in == null) {
+                throw new IOException(BUNDLED_KEYRING + " is not in the plugin jar");
+            }
+            rings.put("bundled debian-archive-keyring.gpg", in.readAllBytes());
         } catch (IOException e) {
             throw new CaptainException("Cannot read the bundled Debian keyring: " + e.getMessage(), e);
         }
         return rings;
-    }
-
-    /**
-     * The archive keyring as bytes, for tools that verify the archive themselves (apt inside mkosi): the files of
-     * captain.debian.keyring, else the host's keyring, else the bundled one.
-     */
-    public static byte[] keyringBytes(BuildConfig config) {
-        try {
-            String k = config.get(Settings.DEBIAN_KEYRING).trim();
-            if (!k.isEmpty()) {
-                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-                for (String file : k.split(",")) {
-                    all.write(Files.readAllBytes(config.path(file)));
-                }
-                return all.toByteArray();
-            }
-            if (Files.isRegularFile(HOST_KEYRING)) {
-                return Files.readAllBytes(HOST_KEYRING);
-            }
-            try (InputStream in = Sources.class.getResourceAsStream(BUNDLED_KEYRING)) {
-                return in.readAllBytes();
-            }
-        } catch (IOException e) {
-            throw new CaptainException("Cannot read the Debian archive keyring: " + e.getMessage(), e);
-        }
     }
 
     /** The kernel source a configuration names: a local tree when captain.kernel.src is set. */
@@ -127,19 +115,19 @@ public final class Sources {
         SourceUnpacker unpacker = new SourceUnpacker(cache.dir("kernel-src"), runner, log);
         String version = config.get(Settings.KERNEL_VERSION).trim();
         switch (config.kernelSource()) {
-            case "kernel.org":
+            case KERNEL_ORG:
                 String pinKey = KernelVersions.kernelOrgDir(version) + "/linux-" + version + ".tar.xz";
                 return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(pinKey),
                         cache, scratch, unpacker, log);
-            case "debian":
+            case DEBIAN:
                 return new DebianKernelSource(debian(config, cache, log), version, scratch, unpacker);
             default:
-                throw new CaptainException("The " + config.kernelSource() + " kernel source has no source tree");
+                throw new CaptainException("The " + config.kernelSource().id() + " kernel source has no source tree");
         }
     }
 
     public static ToolsSource tools(BuildConfig config, DownloadCache cache, BuildLog log) {
-        if (config.toolsSource().equals("debian")) {
+        if (config.toolsSource() == ToolsSourceKind.DEBIAN) {
             return new DebianToolsSource(debian(config, cache, log));
         }
         return new UpstreamToolsSource(UpstreamToolsSource.components(config.get(Settings.CONTAINERD_VERSION),

@@ -4,6 +4,7 @@ import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Settings;
+import io.captainos.core.Stage;
 import io.captainos.core.exec.DockerProbe;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
@@ -44,6 +45,185 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     @Parameter(property = "captain.outDir", defaultValue = "out")
     protected String outDir;
 
+    // The build's settings. Each is a Maven property (command line, then the POM's properties or this plugin's
+    // configuration), then its environment variable, then its default; io.captainos.core.Settings resolves and
+    // validates them, and captain:summary shows each value with where it came from.
+
+    /**
+     * Target architectures: {@code amd64}, {@code arm64}, or {@code amd64,arm64}. Environment {@code ARCH}; default
+     * {@code amd64}.
+     */
+    @Parameter(property = "captain.arch")
+    private String arch;
+
+    /**
+     * Kernel stage mode: {@code auto}, {@code native}, {@code docker} or {@code skip}. Environment {@code KERNEL_MODE};
+     * default {@code auto}.
+     */
+    @Parameter(property = "captain.kernel.mode")
+    private String kernelMode;
+
+    /**
+     * Rebuild the kernel even when its inputs are unchanged. Environment {@code KERNEL_FORCE}; default {@code false}.
+     */
+    @Parameter(property = "captain.kernel.force")
+    private String kernelForce;
+
+    /**
+     * Tools stage mode: {@code auto}, {@code native}, {@code docker} or {@code skip}. Environment {@code TOOLS_MODE};
+     * default {@code auto}.
+     */
+    @Parameter(property = "captain.tools.mode")
+    private String toolsMode;
+
+    /**
+     * Rebuild the tools bundle even when its inputs are unchanged. Environment {@code TOOLS_FORCE}; default {@code
+     * false}.
+     */
+    @Parameter(property = "captain.tools.force")
+    private String toolsForce;
+
+    /**
+     * Initramfs stage mode: {@code auto}, {@code native}, {@code docker} or {@code skip}. Environment {@code
+     * MKOSI_MODE}; default {@code auto}.
+     */
+    @Parameter(property = "captain.initramfs.mode")
+    private String initramfsMode;
+
+    /**
+     * Rebuild the initramfs even when its inputs are unchanged. Environment {@code MKOSI_FORCE}; default {@code false}.
+     */
+    @Parameter(property = "captain.initramfs.force")
+    private String initramfsForce;
+
+    /**
+     * ISO stage mode: {@code auto}, {@code native}, {@code docker} or {@code skip}. Environment {@code ISO_MODE};
+     * default {@code auto}.
+     */
+    @Parameter(property = "captain.iso.mode")
+    private String isoMode;
+
+    /** Rebuild the ISO even when its inputs are unchanged. Environment {@code ISO_FORCE}; default {@code false}. */
+    @Parameter(property = "captain.iso.force")
+    private String isoForce;
+
+    /**
+     * Where the kernel comes from: {@code debian} (trixie's linux-source, compiled), {@code kernel.org} (a release
+     * tarball, compiled) or {@code debian-image} (Debian's prebuilt kernel). Environment {@code KERNEL_SOURCE};
+     * default {@code debian}.
+     */
+    @Parameter(property = "captain.kernel.source")
+    private String kernelSource;
+
+    /**
+     * Kernel branch ({@code 6.12}: the newest Debian linux-source-6.12) or exact version ({@code 6.18.16}). Environment
+     * {@code KERNEL_VERSION}; default {@code 6.12}.
+     */
+    @Parameter(property = "captain.kernel.version")
+    private String kernelVersion;
+
+    /**
+     * A local kernel tree to build instead (built out of tree, never modified). Environment {@code KERNEL_SRC}; default
+     * none.
+     */
+    @Parameter(property = "captain.kernel.src")
+    private String kernelSrc;
+
+    /**
+     * A config fragment file that replaces ours for the branch and arch. Environment {@code KERNEL_CONFIG}; default
+     * none.
+     */
+    @Parameter(property = "captain.kernel.config")
+    private String kernelConfig;
+
+    /**
+     * The make target the config fragment is merged onto: {@code defconfig}, {@code tinyconfig} or {@code allnoconfig}.
+     * Environment {@code KERNEL_BASE}; default {@code defconfig}.
+     */
+    @Parameter(property = "captain.kernel.base")
+    private String kernelBase;
+
+    /**
+     * kernel.org base URL, or an internal mirror of it. Environment {@code KERNEL_MIRROR}; default {@code
+     * https://cdn.kernel.org/pub/linux/kernel/}.
+     */
+    @Parameter(property = "captain.kernel.mirror")
+    private String kernelMirror;
+
+    /**
+     * Compile through ccache: {@code auto} (when installed), {@code true} or {@code false}. Environment {@code
+     * KERNEL_CCACHE}; default {@code auto}.
+     */
+    @Parameter(property = "captain.kernel.ccache")
+    private String kernelCcache;
+
+    /**
+     * Where containerd, runc and the CNI plugins come from: {@code debian} or {@code upstream}. Environment {@code
+     * TOOLS_SOURCE}; default {@code debian}.
+     */
+    @Parameter(property = "captain.tools.source")
+    private String toolsSource;
+
+    /**
+     * Base URL that replaces {@code https://github.com/} in upstream release URLs. Environment {@code TOOLS_MIRROR};
+     * default {@code https://github.com/}.
+     */
+    @Parameter(property = "captain.tools.mirror")
+    private String toolsMirror;
+
+    /**
+     * containerd release for the upstream tools source. Environment {@code CONTAINERD_VERSION}; default {@code 2.2.1}.
+     */
+    @Parameter(property = "captain.containerd.version")
+    private String containerdVersion;
+
+    /** runc release for the upstream tools source. Environment {@code RUNC_VERSION}; default {@code 1.4.0}. */
+    @Parameter(property = "captain.runc.version")
+    private String runcVersion;
+
+    /** nerdctl release for the upstream tools source. Environment {@code NERDCTL_VERSION}; default {@code 2.2.1}. */
+    @Parameter(property = "captain.nerdctl.version")
+    private String nerdctlVersion;
+
+    /** CNI plugins release for the upstream tools source. Environment {@code CNI_VERSION}; default {@code 1.6.0}. */
+    @Parameter(property = "captain.cni.version")
+    private String cniVersion;
+
+    /**
+     * Debian archive URL. Environment {@code DEBIAN_MIRROR}; default: the host's configured mirror, else {@code
+     * http://deb.debian.org/debian}.
+     */
+    @Parameter(property = "captain.debian.mirror")
+    private String debianMirror;
+
+    /**
+     * Debian suites searched, comma-separated; the newest version wins. Environment {@code DEBIAN_SUITES}; default
+     * {@code trixie,trixie-updates}.
+     */
+    @Parameter(property = "captain.debian.suites")
+    private String debianSuites;
+
+    /**
+     * OpenPGP keyring(s) that sign the archive, comma-separated. Environment {@code DEBIAN_KEYRING}; default: the
+     * host's debian-archive-keyring, else the bundled one.
+     */
+    @Parameter(property = "captain.debian.keyring")
+    private String debianKeyring;
+
+    /**
+     * The download cache. Environment {@code CAPTAIN_CACHE}; default {@code .cache/captainos} in the local Maven
+     * repository.
+     */
+    @Parameter(property = "captain.cache")
+    private String downloadCache;
+
+    /**
+     * Install missing host packages with apt-get when running as root on Debian. Environment {@code
+     * CAPTAIN_HOST_INSTALL}; default {@code true}.
+     */
+    @Parameter(property = "captain.host.install")
+    private String hostInstall;
+
     @Override
     public final void execute() throws MojoFailureException {
         try {
@@ -64,8 +244,46 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     }
 
     protected BuildConfig config() {
-        return new BuildConfig(new Settings(map(session.getUserProperties()),
-                project == null ? Map.of() : map(project.getProperties()), System.getenv()), root());
+        Map<String, String> commandLine = new HashMap<>();
+        Map<String, String> pom = new HashMap<>();
+        Properties user = session.getUserProperties();
+        parameters().forEach((property, value) -> {
+            if (value != null) {
+                (user.containsKey(property) ? commandLine : pom).put(property, value);
+            }
+        });
+        return new BuildConfig(new Settings(commandLine, pom, System.getenv()), root());
+    }
+
+    /** The settings' parameters by property; null where Maven set none. */
+    private Map<String, String> parameters() {
+        Map<String, String> p = new HashMap<>();
+        p.put(Settings.ARCH.property(), arch);
+        String[][] stages = {{kernelMode, kernelForce}, {toolsMode, toolsForce}, {initramfsMode, initramfsForce},
+            {isoMode, isoForce}};
+        for (Stage s : Stage.values()) {
+            p.put(s.modeProperty(), stages[s.ordinal()][0]);
+            p.put(s.forceProperty(), stages[s.ordinal()][1]);
+        }
+        p.put(Settings.KERNEL_SOURCE.property(), kernelSource);
+        p.put(Settings.KERNEL_VERSION.property(), kernelVersion);
+        p.put(Settings.KERNEL_SRC.property(), kernelSrc);
+        p.put(Settings.KERNEL_CONFIG.property(), kernelConfig);
+        p.put(Settings.KERNEL_BASE.property(), kernelBase);
+        p.put(Settings.KERNEL_MIRROR.property(), kernelMirror);
+        p.put(Settings.KERNEL_CCACHE.property(), kernelCcache);
+        p.put(Settings.TOOLS_SOURCE.property(), toolsSource);
+        p.put(Settings.TOOLS_MIRROR.property(), toolsMirror);
+        p.put(Settings.CONTAINERD_VERSION.property(), containerdVersion);
+        p.put(Settings.RUNC_VERSION.property(), runcVersion);
+        p.put(Settings.NERDCTL_VERSION.property(), nerdctlVersion);
+        p.put(Settings.CNI_VERSION.property(), cniVersion);
+        p.put(Settings.DEBIAN_MIRROR.property(), debianMirror);
+        p.put(Settings.DEBIAN_SUITES.property(), debianSuites);
+        p.put(Settings.DEBIAN_KEYRING.property(), debianKeyring);
+        p.put(Settings.CACHE.property(), downloadCache);
+        p.put(Settings.HOST_INSTALL.property(), hostInstall);
+        return p;
     }
 
     protected StageExecution execution() {
@@ -90,7 +308,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
 
     /** The download cache: the setting, or {@code .cache/captainos} in the local Maven repository. */
     protected Path cacheDir(BuildConfig config) {
-        String c = config.get(Settings.CACHE).trim();
+        String c = config.text(Settings.CACHE);
         if (!c.isEmpty()) {
             return root().resolve(c);
         }
@@ -101,9 +319,4 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         return new DownloadCache(cacheDir(config), new Downloader(log()), log());
     }
 
-    private static Map<String, String> map(Properties p) {
-        Map<String, String> m = new HashMap<>();
-        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
-        return m;
-    }
 }

@@ -3,7 +3,6 @@ package io.captainos.maven;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
-import io.captainos.core.Settings;
 import io.captainos.core.Sources;
 import io.captainos.core.Stage;
 import io.captainos.core.exec.StageExecution;
@@ -16,7 +15,6 @@ import io.captainos.core.initramfs.Mkosi;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -97,7 +95,7 @@ public class InitramfsMojo extends AbstractCaptainMojo {
                 Path modules = artifacts.resolve(kernel, "tar.zst", arch.classifier("modules"),
                         "captain.initramfs.kernel");
                 Path bundle = artifacts.resolve(tools, "tar.zst", arch.classifier(), "captain.initramfs.tools");
-                HostPrerequisites host = HostPrerequisites.ofThisHost(config.settings().flag(Settings.HOST_INSTALL),
+                HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
                         mode.runner(), log());
                 ForeignArch.ensure(arch, Arch.host(), host, mode.runner(), log());
                 if (stage == null) {
@@ -126,10 +124,8 @@ public class InitramfsMojo extends AbstractCaptainMojo {
         Mkosi mkosi = Mkosi.find(mode.runner(), Sources.debian(config, cache, log()), stageDir.resolve("tools"),
                 python, log());
         getLog().info("initramfs: mkosi " + mkosi.version() + " from " + mkosi.origin());
-        List<String> suites = Arrays.stream(config.get(Settings.DEBIAN_SUITES).split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
         InitramfsStage.Options options = new InitramfsStage.Options(osVersion, timestamp(), zstdLevel, zstdLong,
-                Sources.debianMirror(config), suites, Sources.keyringBytes(config), PluginInfo.builderId());
+                Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config), PluginInfo.builderId());
         return new InitramfsStage(mkosi, mkosiDir.toPath().toAbsolutePath(), extraDir.toPath().toAbsolutePath()
                 .normalize(), stageDir, outDir(), cacheDir(config).resolve("mkosi-packages"), options, mode.runner(),
                 log());

@@ -2,7 +2,6 @@ package io.captainos.maven;
 
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
-import io.captainos.core.Settings;
 import io.captainos.core.Sources;
 import io.captainos.core.Stage;
 import io.captainos.core.exec.StageExecution;
@@ -62,7 +61,7 @@ public class IsoMojo extends AbstractCaptainMojo {
                 }
                 getLog().info("iso (" + arch.linux() + "): skipped; attaching the existing " + iso);
             } else {
-                HostPrerequisites host = HostPrerequisites.ofThisHost(config.settings().flag(Settings.HOST_INSTALL),
+                HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
                         mode.runner(), log());
                 List<Requirement> needs = new java.util.ArrayList<>(List.of(
                         Requirement.program("grub-mkrescue", "grub-common"),

@@ -3,6 +3,8 @@ package io.captainos.maven;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Ccache;
+import io.captainos.core.KernelSourceKind;
 import io.captainos.core.Settings;
 import io.captainos.core.Sources;
 import io.captainos.core.Stage;
@@ -63,7 +65,7 @@ public class KernelMojo extends AbstractCaptainMojo {
 
     /** The config override, relative to the folder the build started in; empty when none is given. */
     private String configOverride(BuildConfig config) {
-        String c = config.get(Settings.KERNEL_CONFIG).trim();
+        String c = config.text(Settings.KERNEL_CONFIG);
         return c.isEmpty() ? "" : root().resolve(c).toString();
     }
 
@@ -87,9 +89,9 @@ public class KernelMojo extends AbstractCaptainMojo {
 
     private KernelStage.Result build(BuildConfig config, StageExecution.Resolved mode, Arch arch) {
         DownloadCache cache = cache(config);
-        HostPrerequisites host = HostPrerequisites.ofThisHost(config.settings().flag(Settings.HOST_INSTALL),
+        HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
                 mode.runner(), log());
-        if (config.kernelSource().equals("debian-image") && config.get(Settings.KERNEL_SRC).isBlank()) {
+        if (config.kernelSource() == KernelSourceKind.DEBIAN_IMAGE && config.text(Settings.KERNEL_SRC).isEmpty()) {
             host.ensure("kernel", List.of(Requirement.program("depmod", "kmod")));
             return new PrebuiltKernelStage(Sources.debian(config, cache, log()), buildDir().resolve("kernel"),
                     outDir(), timestamp(), PluginInfo.builderId(), mode.runner(), log())
@@ -102,14 +104,14 @@ public class KernelMojo extends AbstractCaptainMojo {
         }
         Toolchain toolchain = new Toolchain(arch, hostArch);
         List<Requirement> needs = new ArrayList<>(toolchain.requirements());
-        String ccache = config.get(Settings.KERNEL_CCACHE).trim().toLowerCase();
-        if (ccache.equals("true")) {
-            needs.add(Requirement.program("ccache", "ccache"));
+        Requirement ccache = Requirement.program("ccache", "ccache");
+        if (config.ccache() == Ccache.TRUE) {
+            needs.add(ccache);
         }
         host.ensure("kernel", needs);
-        boolean useCcache = ccache.equals("true")
-                || (ccache.equals("auto") && host.missing(List.of(Requirement.program("ccache", "ccache"))).isEmpty());
-        KernelStage.Options options = new KernelStage.Options(config.get(Settings.KERNEL_BASE).trim(), useCcache,
+        boolean useCcache = config.ccache() == Ccache.TRUE
+                || (config.ccache() == Ccache.AUTO && host.missing(List.of(ccache)).isEmpty());
+        KernelStage.Options options = new KernelStage.Options(config.kernelBase().id(), useCcache,
                 timestamp(), Runtime.getRuntime().availableProcessors(), PluginInfo.builderId());
         return new KernelStage(Sources.kernel(config, cache, mode.runner(), log()),
                 new KernelConfigs(configDir.toPath()), configOverride(config), buildDir().resolve("kernel"),

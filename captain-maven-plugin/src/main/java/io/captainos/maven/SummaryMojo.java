@@ -6,6 +6,7 @@ import io.captainos.core.Setting;
 import io.captainos.core.Settings;
 import io.captainos.core.Sources;
 import io.captainos.core.Stage;
+import io.captainos.core.ToolsSourceKind;
 import io.captainos.core.exec.StageExecution;
 import java.util.stream.Collectors;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -29,7 +30,7 @@ public class SummaryMojo extends AbstractCaptainMojo {
             getLog().info(String.format("  stage %-9s mode %-6s -> %-6s (%s)%s", s.id(), config.mode(s).id(),
                     r.mode().id(), r.reason(), config.force(s) ? ", forced rebuild" : ""));
         }
-        getLog().info("  tools source: " + config.toolsSource() + (config.toolsSource().equals("debian")
+        getLog().info("  tools source: " + config.toolsSource().id() + (config.toolsSource() == ToolsSourceKind.DEBIAN
                 ? " (containerd, runc, CNI plugins from " + config.get(Settings.DEBIAN_SUITES) + "; no nerdctl)"
                 : " (containerd " + config.get(Settings.CONTAINERD_VERSION) + ", runc "
                         + config.get(Settings.RUNC_VERSION) + ", nerdctl " + config.get(Settings.NERDCTL_VERSION)

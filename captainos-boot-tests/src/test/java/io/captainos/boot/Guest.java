@@ -3,6 +3,7 @@ package io.captainos.boot;
 import io.captainos.core.Arch;
 import io.captainos.core.host.HostPrerequisites;
 import io.captainos.core.qemu.QemuMachine;
+import io.captainos.testing.Prerequisite;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A booted CaptainOS guest for a test: this build's artifacts for the arch under test, the console mirrored to a
@@ -52,7 +52,7 @@ final class Guest implements AutoCloseable {
     static Path artifact(String kind) {
         String value = System.getProperty("captain.boot." + kind + "." + arch().linux(), "");
         Path p = Path.of(value);
-        Assumptions.assumeTrue(!value.isEmpty() && !value.contains("${") && Files.isRegularFile(p),
+        Prerequisite.require(!value.isEmpty() && !value.contains("${") && Files.isRegularFile(p),
                 "this build produced no " + kind + " for " + arch().linux());
         return p;
     }
@@ -60,7 +60,7 @@ final class Guest implements AutoCloseable {
     /** Boots the spec; the console goes to target/console-<name>.log. Skips the test when QEMU is not installed. */
     static Guest boot(String name, QemuMachine.Spec spec) throws Exception {
         List<String> command = QemuMachine.command(spec, false);
-        Assumptions.assumeTrue(Files.isExecutable(Path.of(HostPrerequisites.locate(command.get(0)))),
+        Prerequisite.require(Files.isExecutable(Path.of(HostPrerequisites.locate(command.get(0)))),
                 command.get(0) + " is not installed: install " + (spec.arch() == Arch.ARM64 ? "qemu-system-arm"
                         : "qemu-system-x86") + " to run the boot tests");
         Path logFile = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + name + ".log");

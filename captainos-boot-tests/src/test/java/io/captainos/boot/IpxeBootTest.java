@@ -9,6 +9,7 @@ import io.captainos.core.oci.ArtifactImages.NamedFile;
 import io.captainos.core.oci.ReleaseImages;
 import io.captainos.core.qemu.KernelCommandLine;
 import io.captainos.core.qemu.QemuMachine;
+import io.captainos.testing.Prerequisite;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,10 +36,10 @@ class IpxeBootTest {
     void iPxeLoadsTheKernelAndInitramfsOverHttpAndTheAgentComesUp() throws Exception {
         Assumptions.assumeTrue(Guest.arch() == Arch.AMD64, "QEMU's iPXE ROMs (ipxe-qemu) are PC ROMs");
         Path rom = Path.of("/usr/lib/ipxe/qemu/efi-virtio.rom");
-        Assumptions.assumeTrue(Files.isRegularFile(rom), "no iPXE ROM at " + rom + ": install ipxe-qemu");
+        Prerequisite.require(Files.isRegularFile(rom), "no iPXE ROM at " + rom + ": install ipxe-qemu");
         Path out = Path.of(System.getProperty("captain.boot.out", "../out"));
         List<NamedFile> files = ReleaseImages.fromOut(out, Arch.AMD64, null);
-        Assumptions.assumeTrue(files != null, "no x86_64 files in " + out);
+        Prerequisite.require(files != null, "no x86_64 files in " + out + ": build this repository first");
         NamedFile vmlinuz = files.stream().filter(f -> f.name().startsWith("vmlinuz-")).findFirst().orElseThrow();
         NamedFile initramfs = files.stream().filter(f -> f.name().startsWith("initramfs-")).findFirst().orElseThrow();
         List<String> served = new CopyOnWriteArrayList<>();

@@ -8,6 +8,7 @@ import io.captainos.core.Arch;
 import io.captainos.core.iso.GrubConfig;
 import io.captainos.core.iso.IsoPatch;
 import io.captainos.core.qemu.QemuMachine;
+import io.captainos.testing.Prerequisite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +38,7 @@ class IsoBootTest {
     void aPatchedIsoBootsUnderUefiWithTheMachinesCommandLine() throws Exception {
         Arch arch = Guest.arch();
         Path iso = Guest.artifact("iso");
-        Assumptions.assumeTrue(Files.isRegularFile(QemuMachine.firmware(arch)), "no UEFI firmware at "
+        Prerequisite.require(Files.isRegularFile(QemuMachine.firmware(arch)), "no UEFI firmware at "
                 + QemuMachine.firmware(arch) + ": install " + QemuMachine.firmwarePackage(arch));
         try (AgentRig rig = AgentRig.start(dir, false, List.of())) {
             Map<String, String> keys = rig.keys();
@@ -61,7 +62,7 @@ class IsoBootTest {
     @Test
     void anUnpatchedIsoBootsUnderLegacyBiosWithThePlaceholder() throws Exception {
         Assumptions.assumeTrue(Guest.arch() == Arch.AMD64, "legacy BIOS is an amd64 thing");
-        Assumptions.assumeTrue(Files.isRegularFile(Path.of("/usr/lib/grub/i386-pc/modinfo.sh")),
+        Prerequisite.require(Files.isRegularFile(Path.of("/usr/lib/grub/i386-pc/modinfo.sh")),
                 "the ISO was built without BIOS support (install grub-pc-bin)");
         try (Guest guest = Guest.boot("iso-bios-x86_64", QemuMachine.Spec.isoBios(Guest.artifact("iso"), 2048,
                 Guest.CPUS)).loggedIn()) {

@@ -268,7 +268,7 @@ public final class InitramfsStage {
         return releases.get(0).getFileName().toString();
     }
 
-    /** What the finished tree must have before it is packed (runtime.md). */
+    /** What the finished tree must have before it is packed: what the OS needs at boot. */
     private static void check(Path image) {
         if (!Files.isExecutable(image.resolve("init"))) {
             throw new CaptainException("The image has no executable /init: is mkosi.extra/init in place?");

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * and {@code depmod} run on the result.
  */
 public final class ModuleTree {
-    /** Modules runtime.md removes: network filesystems, virtualisation hosts and the like. */
+    /** Modules a provisioning OS has no use for: network filesystems, virtualisation hosts and the like. */
     public static final List<String> UNWANTED = List.of("kernel/fs/btrfs/", "kernel/fs/nfs/", "kernel/fs/nfsd/",
             "kernel/fs/nfs_common/", "kernel/fs/lockd/", "kernel/fs/ceph/", "kernel/net/ceph/", "kernel/fs/ntfs3/",
             "kernel/net/sunrpc/", "kernel/drivers/block/drbd/", "kernel/arch/x86/kvm/", "kernel/virt/",

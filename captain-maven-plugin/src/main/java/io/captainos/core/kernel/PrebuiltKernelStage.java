@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * No compile: the kernel and modules of Debian's prebuilt {@code linux-image} package for the arch, verified
  * through the archive, with the module tree trimmed to what CaptainOS provisions with (network, storage, virtio,
- * netfilter, the filesystems of runtime.md). For fast work on the rest of the OS, and for hardware Debian supports.
+ * netfilter, the filesystems provisioning uses). For fast work on the rest of the OS, and for hardware Debian supports.
  */
 public final class PrebuiltKernelStage {
     /**

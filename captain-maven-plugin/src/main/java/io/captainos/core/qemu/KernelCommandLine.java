@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The kernel command line a test boot gets: the console, the keys the OS reads (runtime.md), and extra words. */
+/** The kernel command line a test boot gets: the console, the keys the OS reads (README, "The OS"), and extra words. */
 public final class KernelCommandLine {
     /** Every key the booted OS reads from the command line, in the order they are written. */
     public static final List<String> KEYS = List.of("tink_worker_image", "docker_registry", "registry_username",

@@ -5,7 +5,6 @@ import io.captainos.core.CaptainException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,15 +119,6 @@ public final class QemuMachine implements AutoCloseable {
         return cmd;
     }
 
-    /**
-     * Whether KVM can run guests here: {@code /dev/kvm} may exist and still refuse (nested virtualisation off), so
-     * the caller decides with a real probe; this only checks that the device is there and usable by us.
-     */
-    public static boolean kvmPresent() {
-        Path kvm = Path.of("/dev/kvm");
-        return Files.isReadable(kvm) && Files.isWritable(kvm);
-    }
-
     public static QemuMachine start(List<String> command, Consumer<String> echo) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -201,10 +191,6 @@ public final class QemuMachine implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    public boolean alive() {
-        return process.isAlive();
     }
 
     /** Kills QEMU and anything it started, and waits for it to be gone. */

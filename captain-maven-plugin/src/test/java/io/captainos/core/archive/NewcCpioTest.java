@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.captainos.testing.Prerequisite.require;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.captainos.core.CaptainException;
@@ -163,7 +163,7 @@ class NewcCpioTest {
 
     @Test
     void gnuCpioExtractsWhatWasPacked() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/cpio")), "GNU cpio is not installed");
+        require(Files.isExecutable(Path.of("/usr/bin/cpio")), "GNU cpio is not installed (apt-get install cpio)");
         Path src = tree("t", false);
         Path a = dir.resolve("a.cpio.zst");
         new NewcCpio(CLAMP, 3, 2, 0).write(src, a);

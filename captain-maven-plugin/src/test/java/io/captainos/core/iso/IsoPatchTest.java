@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.captainos.testing.Prerequisite.require;
 
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
@@ -200,10 +200,10 @@ class IsoPatchTest {
     @Test
     void aRealIsoCarriesThePatchedKernelLine() throws Exception {
         for (String tool : List.of("grub-mkrescue", "xorriso", "mformat", "mcopy")) {
-            assumeTrue(onPath(tool), tool + " is not installed (grub-common, xorriso, mtools): no real ISO to patch");
+            require(onPath(tool), tool + " is not installed (grub-common, xorriso, mtools): no real ISO to patch");
         }
         Path efi = Path.of("/usr/lib/grub/x86_64-efi");
-        assumeTrue(Files.isRegularFile(efi.resolve("modinfo.sh")),
+        require(Files.isRegularFile(efi.resolve("modinfo.sh")),
                 "GRUB's x86_64-efi modules are not installed (grub-efi-amd64-bin): no real ISO to patch");
         Path vmlinuz = Files.writeString(dir.resolve("vmlinuz"), "not a kernel");
         Path initramfs = Files.writeString(dir.resolve("initramfs"), "not an initramfs");
