@@ -3,10 +3,11 @@ package io.captainos.core.fetch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
+import io.captainos.core.http.Http;
+import io.captainos.core.http.Retry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,8 +34,7 @@ public final class Downloader {
     private static final long PROGRESS_MIN = 8L << 20;
     private final HttpClient client;
     private final BuildLog log;
-    private final int attempts;
-    private final Duration backoff;
+    private final Retry retry;
     private final Duration idle;
     private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "captain-download-watchdog");
@@ -48,14 +48,9 @@ public final class Downloader {
 
     /** @param idle how long a download may go without receiving a byte before it counts as failed (and is retried) */
     public Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff, Duration idle) {
-        this.client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(20))
-                .proxy(new EnvProxySelector(environment, ProxySelector.getDefault()))
-                .build();
+        this.client = Http.client(environment, Duration.ofSeconds(20), HttpClient.Redirect.NORMAL);
+        this.retry = new Retry(attempts, backoff);
         this.log = log;
-        this.attempts = Math.max(1, attempts);
-        this.backoff = backoff;
         this.idle = idle;
     }
 
@@ -76,23 +71,15 @@ public final class Downloader {
      */
     public String download(URI url, Path target, String expectedSha256) {
         String expected = expectedSha256 == null ? null : Sha256.normalize(expectedSha256, url.toString());
-        IOException last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return attempt(url, target, expected);
-            } catch (IOException e) {
-                last = e;
-                if (attempt < attempts) {
-                    long wait = backoff.toMillis() << (attempt - 1);
-                    log.warn("Download of " + url + " failed (" + e.getMessage() + "), attempt " + attempt + " of "
-                            + attempts + "; retrying in " + wait + " ms");
-                    sleep(wait);
-                }
-            }
-        }
-        throw new CaptainException("Cannot download " + url + " after " + attempts + " attempts: "
-                + (last == null ? "unknown error" : last.getMessage())
-                + ". Check the network or the mirror setting (proxies come from http_proxy/https_proxy).", last);
+        return retry.run("download " + url, "Check the network and the mirror setting (captain.debian.mirror,"
+                + " captain.tools.mirror or captain.kernel.mirror; proxies come from http_proxy/https_proxy)", log,
+                () -> {
+                    try {
+                        return attempt(url, target, expected);
+                    } catch (IOException e) {
+                        throw new Retry.Failure(Retry.describe(e), e);
+                    }
+                });
     }
 
     /** Downloads a small file into memory (indexes, checksum files), with the same retries. */
@@ -196,15 +183,6 @@ public final class Downloader {
             return actual;
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptainException("Interrupted while waiting to retry a download", e);
         }
     }
 }

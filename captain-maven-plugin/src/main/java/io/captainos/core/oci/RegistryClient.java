@@ -4,6 +4,8 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.fetch.Sha256;
+import io.captainos.core.http.Http;
+import io.captainos.core.http.Retry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,6 +71,7 @@ public final class RegistryClient {
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final HttpClient http;
+    private final Retry retry;
     private final URI base;
     private final String registry;
     private final String repository;
@@ -87,6 +90,12 @@ public final class RegistryClient {
      */
     public RegistryClient(String registry, String repository, Credentials credentials, Options options,
             BuildLog log) {
+        this(registry, repository, credentials, options, log, System.getenv());
+    }
+
+    /** @param environment where the proxy settings ({@code https_proxy}, {@code no_proxy}, ...) come from */
+    public RegistryClient(String registry, String repository, Credentials credentials, Options options,
+            BuildLog log, Map<String, String> environment) {
         String r = registry.trim().replaceAll("/+$", "");
         if (r.isEmpty()) {
             throw new CaptainException("No registry given: set captain.oci.registry (e.g. ghcr.io)");
@@ -109,8 +118,8 @@ public final class RegistryClient {
         this.credentials = credentials;
         this.options = options;
         this.log = log;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = Http.client(environment, Duration.ofSeconds(30), HttpClient.Redirect.NEVER);
+        this.retry = new Retry(options.attempts(), options.backoff());
     }
 
     public String registry() {
@@ -161,20 +170,12 @@ public final class RegistryClient {
         } catch (IOException e) {
             throw new CaptainException("Cannot read " + file + ": " + e.getMessage(), e);
         }
-        CaptainException last = null;
-        for (int attempt = 1; attempt <= options.attempts(); attempt++) {
-            try {
-                upload(file, digest, size);
-                stats.uploadedBlobs++;
-                stats.uploadedBytes += size;
-                return;
-            } catch (Retryable e) {
-                last = e;
-                pause(attempt, "upload of " + digest, e.getMessage());
-            }
-        }
-        throw new CaptainException("Giving up on the upload of " + digest + " to " + registry + "/" + repository
-                + " after " + options.attempts() + " attempts: " + last.getMessage(), last);
+        retried("upload " + digest + " to " + registry + "/" + repository, () -> {
+            upload(file, digest, size);
+            return null;
+        });
+        stats.uploadedBlobs++;
+        stats.uploadedBytes += size;
     }
 
     private void upload(Path file, String digest, long size) {
@@ -298,18 +299,10 @@ public final class RegistryClient {
 
     /** Downloads a blob to {@code target} (atomically), refusing it unless its sha256 and size are as described. */
     public void fetchBlob(Descriptor blob, Path target) {
-        CaptainException last = null;
-        for (int attempt = 1; attempt <= options.attempts(); attempt++) {
-            try {
-                fetchOnce(blob, target);
-                return;
-            } catch (Retryable e) {
-                last = e;
-                pause(attempt, "download of " + blob.digest(), e.getMessage());
-            }
-        }
-        throw new CaptainException("Giving up on the download of " + blob.digest() + " after "
-                + options.attempts() + " attempts: " + last.getMessage(), last);
+        retried("download " + blob.digest() + " from " + registry + "/" + repository, () -> {
+            fetchOnce(blob, target);
+            return null;
+        });
     }
 
     private void fetchOnce(Descriptor blob, Path target) {
@@ -349,7 +342,7 @@ public final class RegistryClient {
             }
             Files2.commit(tmp, target);
         } catch (IOException e) {
-            throw new Retryable("GET " + uri.getPath() + ": " + e.getMessage());
+            throw new Retryable("GET " + uri.getPath() + ": " + Retry.describe(e));
         } finally {
             if (tmp != null) {
                 Files2.deleteQuietly(tmp);
@@ -390,7 +383,7 @@ public final class RegistryClient {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            throw new Retryable(what + ": " + e);
+            throw new Retryable(what + ": " + Retry.describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptainException("Interrupted", e);
@@ -414,23 +407,22 @@ public final class RegistryClient {
 
     private HttpResponse<byte[]> send(String method, URI uri, Supplier<BodyPublisher> body,
             Map<String, String> headers, String scope, boolean retry) {
-        int attempts = retry ? options.attempts() : 1;
-        Retryable last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
+        if (!retry) {
+            return sendAuthenticated(method, uri, body, headers, scope);
+        }
+        return retried(method + " " + uri.getPath() + " at " + registry,
+                () -> sendAuthenticated(method, uri, body, headers, scope));
+    }
+
+    /** Runs {@code op} with the client's retry policy: a {@link Retryable} failure is tried again. */
+    private <T> T retried(String what, Supplier<T> op) {
+        return retry.run(what, "", log, () -> {
             try {
-                return sendAuthenticated(method, uri, body, headers, scope);
+                return op.get();
             } catch (Retryable e) {
-                last = e;
-                if (attempt < attempts) {
-                    pause(attempt, method + " " + uri.getPath(), e.getMessage());
-                }
+                throw new Retry.Failure(e.getMessage(), e);
             }
-        }
-        if (retry) {
-            throw new CaptainException("Giving up on " + method + " " + uri.getPath() + " at " + registry
-                    + " after " + attempts + " attempts: " + last.getMessage(), last);
-        }
-        throw last;
+        });
     }
 
     private HttpResponse<byte[]> sendAuthenticated(String method, URI uri, Supplier<BodyPublisher> body,
@@ -563,21 +555,6 @@ public final class RegistryClient {
             // plain text below
         }
         return ": " + (text.length() > 300 ? text.substring(0, 300) + "..." : text);
-    }
-
-    private void pause(int attempt, String what, String why) {
-        if (attempt >= options.attempts()) {
-            return;
-        }
-        long wait = options.backoff().toMillis() << (attempt - 1);
-        log.warn(what + " failed (" + why + "); attempt " + (attempt + 1) + " of " + options.attempts() + " in "
-                + wait + " ms");
-        try {
-            Thread.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptainException("Interrupted", e);
-        }
     }
 
     private URI location(HttpResponse<byte[]> r, URI against) {

@@ -1,4 +1,4 @@
-package io.captainos.core.fetch;
+package io.captainos.core.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.captainos.core.fetch;
+package io.captainos.core.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Picks proxies the way apt, curl and wget do: {@code http_proxy}, {@code https_proxy} and {@code no_proxy} from the
- * environment (either case), falling back to Java's own proxy properties.
+ * environment (either case), falling back to Java's own proxy properties. Loopback addresses are never proxied.
  */
 final class EnvProxySelector extends ProxySelector {
     private final Map<String, String> env;
@@ -27,12 +27,23 @@ final class EnvProxySelector extends ProxySelector {
     public List<Proxy> select(URI uri) {
         String scheme = uri.getScheme() == null ? "http" : uri.getScheme().toLowerCase(Locale.ROOT);
         String proxy = var(scheme + "_proxy");
+        if (loopback(uri.getHost())) {
+            return List.of(Proxy.NO_PROXY);
+        }
         if (proxy == null || proxy.isEmpty() || bypassed(uri.getHost())) {
             return fallback == null ? List.of(Proxy.NO_PROXY) : fallback.select(uri);
         }
         URI p = URI.create(proxy.contains("://") ? proxy : "http://" + proxy);
         int port = p.getPort() > 0 ? p.getPort() : 80;
         return List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.getHost(), port)));
+    }
+
+    private static boolean loopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
     }
 
     private boolean bypassed(String host) {
