@@ -49,7 +49,7 @@ public final class BuildConfig {
             throw new CaptainException(Settings.DEBIAN_SUITES.property() + " is empty: name at least one suite,"
                     + " e.g. trixie");
         }
-        io.captainos.core.kernel.KernelVersions.parse(settings.get(Settings.KERNEL_VERSION));
+        KernelVersion.parse(settings.get(Settings.KERNEL_VERSION));
         this.hostInstall = settings.flag(Settings.HOST_INSTALL);
     }
 

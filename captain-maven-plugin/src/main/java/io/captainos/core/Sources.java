@@ -8,7 +8,6 @@ import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.kernel.DebianKernelSource;
 import io.captainos.core.kernel.KernelOrgSource;
 import io.captainos.core.kernel.KernelSource;
-import io.captainos.core.kernel.KernelVersions;
 import io.captainos.core.kernel.LocalKernelSource;
 import io.captainos.core.kernel.SourceUnpacker;
 import io.captainos.core.tools.DebianToolsSource;
@@ -116,7 +115,7 @@ public final class Sources {
         String version = config.get(Settings.KERNEL_VERSION).trim();
         switch (config.kernelSource()) {
             case KERNEL_ORG:
-                String pinKey = KernelVersions.kernelOrgDir(version) + "/linux-" + version + ".tar.xz";
+                String pinKey = KernelVersion.parse(version).kernelOrgDir() + "/linux-" + version + ".tar.xz";
                 return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(pinKey),
                         cache, scratch, unpacker, log);
             case DEBIAN:

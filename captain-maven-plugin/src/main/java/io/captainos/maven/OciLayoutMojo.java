@@ -4,6 +4,7 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
+import io.captainos.core.ReleaseFiles.Kind;
 import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.iso.IsoStage;
 import io.captainos.core.oci.ArtifactImages;
@@ -71,16 +72,15 @@ public class OciLayoutMojo extends AbstractOciMojo {
         for (Arch arch : config.arches()) {
             String kver = IsoStage.kernelVersion(artifacts.resolve(kernel, "config", arch.classifier(),
                     "captain.oci.kernel"));
-            String suffix = kver + "-" + arch.linux();
             files.put(arch, List.of(
                     new NamedFile(artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.oci.kernel"),
-                            "vmlinuz-" + suffix),
+                            Kind.VMLINUZ.fileName(kver, arch)),
                     new NamedFile(artifacts.resolve(initramfs, "cpio.zst", arch.classifier(),
-                            "captain.oci.initramfs"), "initramfs-" + suffix),
+                            "captain.oci.initramfs"), Kind.INITRAMFS.fileName(kver, arch)),
                     new NamedFile(artifacts.resolve(iso, "iso", arch.classifier(), "captain.oci.iso"),
-                            "captainos-" + suffix + ".iso"),
+                            Kind.ISO.fileName(kver, arch)),
                     new NamedFile(artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
-                            "sha256sums-" + suffix + ".txt")));
+                            Kind.SHA256SUMS.fileName(kver, arch))));
         }
         Path dir = builtLayout();
         Path archive = Path.of(buildDirectory, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");

@@ -3,17 +3,16 @@ package io.captainos.maven;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
+import io.captainos.core.ReleaseFiles;
+import io.captainos.core.ReleaseFiles.Kind;
 import io.captainos.core.qemu.KernelCommandLine;
 import io.captainos.core.qemu.QemuMachine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
@@ -59,8 +58,8 @@ public class QemuTestMojo extends AbstractCaptainMojo {
         }
         QemuMachine.Spec spec;
         if (boot.equals("iso")) {
-            Path iso = newest(arch, "captainos-", ".iso")
-                    .orElseThrow(() -> missing("captainos-<kver>-" + arch.linux() + ".iso", "the ISO"));
+            Path iso = ReleaseFiles.newest(outDir(), Kind.ISO, arch).map(r -> Kind.ISO.in(outDir(), r, arch))
+                    .orElseThrow(() -> missing(Kind.ISO.pattern(arch), "the ISO"));
             if (!keys.isEmpty() || !append.isBlank()) {
                 getLog().warn("qemu-test: the ISO boots with its own GRUB command line; the keys and"
                         + " captain.qemu.append are ignored");
@@ -71,11 +70,10 @@ public class QemuTestMojo extends AbstractCaptainMojo {
             }
             spec = QemuMachine.Spec.iso(arch, iso, memory, cpus);
         } else if (boot.equals("kernel")) {
-            Path kernel = newest(arch, "vmlinuz-", "").orElseThrow(() -> missing("vmlinuz-<kver>-" + arch.linux(),
-                    "the kernel"));
-            String version = kernel.getFileName().toString().substring("vmlinuz-".length())
-                    .replace("-" + arch.linux(), "");
-            Path initrd = outDir().resolve("initramfs-" + version + "-" + arch.linux());
+            String version = ReleaseFiles.newest(outDir(), Kind.VMLINUZ, arch)
+                    .orElseThrow(() -> missing(Kind.VMLINUZ.pattern(arch), "the kernel"));
+            Path kernel = Kind.VMLINUZ.in(outDir(), version, arch);
+            Path initrd = Kind.INITRAMFS.in(outDir(), version, arch);
             if (!Files.isRegularFile(initrd)) {
                 throw missing(initrd.getFileName().toString(), "the initramfs for kernel " + version);
             }
@@ -104,20 +102,5 @@ public class QemuTestMojo extends AbstractCaptainMojo {
     private CaptainException missing(String name, String what) {
         return new CaptainException("No " + name + " in " + outDir() + ": build " + what + " first (./mvnw install"
                 + ", with -Parm64 for arm64)");
-    }
-
-    /** The newest file in out/ named {@code <prefix>...-<arch><suffix>}. */
-    private Optional<Path> newest(Arch arch, String prefix, String suffix) {
-        if (!Files.isDirectory(outDir())) {
-            return Optional.empty();
-        }
-        try (Stream<Path> s = Files.list(outDir())) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(prefix) && n.endsWith("-" + arch.linux() + suffix);
-            }).max(Comparator.comparing(p -> p.toFile().lastModified()));
-        } catch (IOException e) {
-            throw new CaptainException("Cannot list " + outDir() + ": " + e.getMessage(), e);
-        }
     }
 }

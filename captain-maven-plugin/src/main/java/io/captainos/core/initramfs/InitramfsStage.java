@@ -4,6 +4,8 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
+import io.captainos.core.KernelVersion;
+import io.captainos.core.ReleaseFiles;
 import io.captainos.core.archive.NewcCpio;
 import io.captainos.core.archive.TarExtractor;
 import io.captainos.core.exec.Command;
@@ -17,8 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -33,8 +33,6 @@ public final class InitramfsStage {
     /** The stage's inputs that do not come from files. */
     public record Options(String osVersion, long timestamp, int zstdLevel, int longWindowLog, String mirror,
             List<String> suites, byte[] keyring, String builderId) {}
-
-    private static final Pattern KERNEL_VERSION = Pattern.compile("^(\\d+\\.\\d+(?:\\.\\d+)?)");
 
     private final Mkosi mkosi;
     private final Path mkosiDir;
@@ -105,22 +103,19 @@ public final class InitramfsStage {
         }
 
         public Path published(Path outDir, String kernelVersion) {
-            return outDir.resolve("initramfs-" + kernelVersion + "-" + arch.linux());
+            return ReleaseFiles.Kind.INITRAMFS.in(outDir, kernelVersion, arch);
         }
 
         public Path publishedManifest(Path outDir, String kernelVersion) {
-            return outDir.resolve("initramfs-" + kernelVersion + "-" + arch.linux() + ".manifest");
+            return ReleaseFiles.Kind.MANIFEST.in(outDir, kernelVersion, arch);
         }
     }
 
     /** {@code 6.12.57} from a module tree's release name such as {@code 6.12.57-captainos} or {@code 6.12.57+deb13-amd64}. */
     static String kernelVersion(String release) {
-        Matcher m = KERNEL_VERSION.matcher(release);
-        if (!m.find()) {
-            throw new CaptainException("Kernel modules tree usr/lib/modules/" + release
-                    + " does not start with a kernel version such as 6.12.57");
-        }
-        return m.group(1);
+        return KernelVersion.leading(release).map(KernelVersion::toString)
+                .orElseThrow(() -> new CaptainException("Kernel modules tree usr/lib/modules/" + release
+                        + " does not start with a kernel version such as 6.12.57"));
     }
 
     /**

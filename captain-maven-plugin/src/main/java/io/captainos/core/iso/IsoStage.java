@@ -4,6 +4,8 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
+import io.captainos.core.KernelVersion;
+import io.captainos.core.ReleaseFiles.Kind;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.fetch.Sha256;
@@ -66,7 +68,7 @@ public final class IsoStage {
         try (Stream<String> lines = Files.lines(config)) {
             return lines.limit(10).map(l -> l.matches("# Linux/\\S+ (\\S+) Kernel Configuration")
                     ? l.split(" ")[2] : null).filter(v -> v != null).findFirst()
-                    .map(v -> v.replaceAll("^(\\d+\\.\\d+(?:\\.\\d+)?).*", "$1"))
+                    .map(v -> KernelVersion.leading(v).map(KernelVersion::toString).orElse(v))
                     .orElseThrow(() -> new CaptainException(config + " has no '# Linux/<arch> <version> Kernel"
                             + " Configuration' line: is it the config artifact of captainos-kernel?"));
         } catch (IOException e) {
@@ -80,8 +82,8 @@ public final class IsoStage {
     public Result build(Arch arch, String kernelVersion, Path vmlinuz, Path initramfs, List<Path> grubDirs,
             boolean force) {
         Path dir = workDir.resolve(arch.linux());
-        Path published = outDir.resolve("captainos-" + kernelVersion + "-" + arch.linux() + ".iso");
-        Path checksums = outDir.resolve("sha256sums-" + kernelVersion + "-" + arch.linux() + ".txt");
+        Path published = Kind.ISO.in(outDir, kernelVersion, arch);
+        Path checksums = Kind.SHA256SUMS.in(outDir, kernelVersion, arch);
         InputHash inputs = new InputHash()
                 .value("stage", "iso")
                 .value("arch", arch.debian())
@@ -123,9 +125,9 @@ public final class IsoStage {
             requireOnePlaceholder(arch, partial);
             Files2.commit(partial, iso(workDir, arch));
             Files2.copyAtomically(iso(workDir, arch), published);
-            String sums = line(vmlinuz, "vmlinuz-" + kernelVersion + "-" + arch.linux())
-                    + line(initramfs, "initramfs-" + kernelVersion + "-" + arch.linux())
-                    + line(published, published.getFileName().toString());
+            String sums = line(vmlinuz, Kind.VMLINUZ.fileName(kernelVersion, arch))
+                    + line(initramfs, Kind.INITRAMFS.fileName(kernelVersion, arch))
+                    + line(published, Kind.ISO.fileName(kernelVersion, arch));
             Files2.writeAtomically(checksums(workDir, arch), sums);
             Files2.writeAtomically(checksums, sums);
             stamp.record(inputs);

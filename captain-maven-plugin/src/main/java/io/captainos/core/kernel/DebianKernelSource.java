@@ -1,6 +1,7 @@
 package io.captainos.core.kernel;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.KernelVersion;
 import io.captainos.core.debian.DebExtractor;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
@@ -39,13 +40,13 @@ public final class DebianKernelSource implements KernelSource {
     /** The package that holds the source of the configured version. */
     public DebianPackage pkg() {
         if (resolved == null) {
-            String name = "linux-source-" + KernelVersions.majorMinor(version);
+            String name = "linux-source-" + KernelVersion.parse(version).majorMinor();
             List<DebianPackage> all = archive.versions("amd64", name);
             if (all.isEmpty()) {
                 throw new CaptainException("Debian has no " + name + " in the configured suites: use a branch Debian"
                         + " ships (6.12 in trixie), or -Dcaptain.kernel.source=kernel.org for " + version);
             }
-            if (KernelVersions.isBranch(version)) {
+            if (KernelVersion.parse(version).isBranch()) {
                 resolved = all.get(all.size() - 1);
             } else {
                 resolved = all.stream().filter(p -> p.version().split("-")[0].equals(version)).reduce((a, b) -> b)

@@ -2,6 +2,7 @@ package io.captainos.core.kernel;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.KernelVersion;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
 import io.captainos.core.fetch.VerificationException;
@@ -28,7 +29,7 @@ public final class KernelOrgSource implements KernelSource {
 
     public KernelOrgSource(String version, URI mirror, String pin, DownloadCache cache, Path scratch,
             SourceUnpacker unpacker, BuildLog log) {
-        if (KernelVersions.isBranch(version)) {
+        if (KernelVersion.parse(version).isBranch()) {
             throw new CaptainException("kernel.org needs an exact version, not the branch '" + version
                     + "': set captain.kernel.version, e.g. 6.18.16");
         }
@@ -52,7 +53,7 @@ public final class KernelOrgSource implements KernelSource {
     }
 
     private String dir() {
-        return KernelVersions.kernelOrgDir(version) + "/";
+        return KernelVersion.parse(version).kernelOrgDir() + "/";
     }
 
     /** The published digest of the tarball, checked against the pin. */

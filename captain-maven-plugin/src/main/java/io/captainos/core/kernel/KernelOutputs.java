@@ -2,6 +2,7 @@ package io.captainos.core.kernel;
 
 import io.captainos.core.Arch;
 import io.captainos.core.Files2;
+import io.captainos.core.ReleaseFiles;
 import io.captainos.core.archive.DeterministicTar;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +51,7 @@ public final class KernelOutputs {
     }
 
     public Path outVmlinuz(String version) {
-        return outDir.resolve("vmlinuz-" + version + "-" + arch.linux());
+        return ReleaseFiles.Kind.VMLINUZ.in(outDir, version, arch);
     }
 
     /** Records the version of what was built; the stamp is written after this. */

@@ -1,6 +1,7 @@
 package io.captainos.core.kernel;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.KernelVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.util.Map;
 public record KernelTree(Path dir, String version) {
     /** The branch of this version, as defconfig files name it: {@code 6.12.y}. */
     public String branch() {
-        return KernelVersions.branch(version);
+        return KernelVersion.parse(version).branch();
     }
 
     /** Reads VERSION, PATCHLEVEL and SUBLEVEL from the tree's top Makefile. */

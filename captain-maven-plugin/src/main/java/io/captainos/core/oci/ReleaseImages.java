@@ -2,17 +2,14 @@ package io.captainos.core.oci;
 
 import io.captainos.core.Arch;
 import io.captainos.core.CaptainException;
+import io.captainos.core.ReleaseFiles;
+import io.captainos.core.ReleaseFiles.Kind;
 import io.captainos.core.oci.ArtifactImages.NamedFile;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The images of a release: one per built arch ({@code <tag>-amd64}, {@code <tag>-arm64}: vmlinuz, initramfs, ISO and
@@ -80,25 +77,12 @@ public final class ReleaseImages {
      * @return null when {@code out/} has no kernel of this arch
      */
     public static List<NamedFile> fromOut(Path out, Arch arch, String kernelVersion) {
-        Pattern p = Pattern.compile("vmlinuz-(.+)-" + Pattern.quote(arch.linux()));
-        TreeSet<String> versions = new TreeSet<>();
-        if (Files.isDirectory(out)) {
-            try (Stream<Path> s = Files.list(out)) {
-                s.forEach(f -> {
-                    Matcher m = p.matcher(f.getFileName().toString());
-                    if (m.matches()) {
-                        versions.add(m.group(1));
-                    }
-                });
-            } catch (IOException e) {
-                throw new CaptainException("Cannot list " + out + ": " + e.getMessage(), e);
-            }
-        }
+        List<String> versions = ReleaseFiles.releases(out, Kind.VMLINUZ, arch);
         String kver;
         if (kernelVersion != null && !kernelVersion.isBlank()) {
             kver = kernelVersion.trim();
             if (!versions.contains(kver)) {
-                throw new CaptainException(out + " has no vmlinuz-" + kver + "-" + arch.linux() + "; it has "
+                throw new CaptainException(out + " has no " + Kind.VMLINUZ.fileName(kver, arch) + "; it has "
                         + versions + " for " + arch.linux());
             }
         } else if (versions.isEmpty()) {
@@ -107,16 +91,15 @@ public final class ReleaseImages {
             throw new CaptainException(out + " holds kernels " + versions + " for " + arch.linux()
                     + ": pick one with -Dcaptain.oci.kernelVersion, or remove the others (captain:clean)");
         } else {
-            kver = versions.first();
+            kver = versions.get(0);
         }
         List<NamedFile> files = new ArrayList<>();
-        for (String name : List.of("vmlinuz-" + kver + "-" + arch.linux(), "initramfs-" + kver + "-" + arch.linux(),
-                "captainos-" + kver + "-" + arch.linux() + ".iso", "sha256sums-" + kver + "-" + arch.linux() + ".txt")) {
-            Path f = out.resolve(name);
+        for (Kind kind : ReleaseFiles.RELEASE) {
+            Path f = kind.in(out, kver, arch);
             if (!Files.isRegularFile(f)) {
-                throw new CaptainException(out + " has vmlinuz-" + kver + "-" + arch.linux() + " but not " + name
-                        + ": build the " + arch.debian() + " ISO first (./mvnw install -Dcaptain.arch="
-                        + arch.debian() + ")");
+                throw new CaptainException(out + " has " + Kind.VMLINUZ.fileName(kver, arch) + " but not "
+                        + f.getFileName() + ": build the " + arch.debian() + " ISO first (./mvnw install"
+                        + " -Dcaptain.arch=" + arch.debian() + ")");
             }
             files.add(new NamedFile(f));
         }

@@ -1,7 +1,6 @@
 package io.captainos.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,17 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class KernelVersionsTest {
-    @Test
-    void branchesAndExactVersions() {
-        assertTrue(KernelVersions.isBranch("6.12"));
-        assertFalse(KernelVersions.isBranch("6.18.16"));
-        assertEquals("6.18.y", KernelVersions.branch("6.18.16"));
-        assertEquals("v6.x", KernelVersions.kernelOrgDir("6.18.16"));
-        CaptainException e = assertThrows(CaptainException.class, () -> KernelVersions.parse("latest"));
-        assertTrue(e.getMessage().contains("captain.kernel.version"), e.getMessage());
-    }
-
+class KernelTreeTest {
     @Test
     void treeVersionComesFromTheMakefile(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("Makefile"), "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 57\nEXTRAVERSION =\n");
