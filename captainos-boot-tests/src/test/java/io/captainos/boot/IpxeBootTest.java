@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.captainos.core.Arch;
+import io.captainos.core.ReleaseFiles;
 import io.captainos.core.oci.ArtifactImages.NamedFile;
 import io.captainos.core.oci.ReleaseImages;
 import io.captainos.core.qemu.KernelCommandLine;
@@ -32,6 +33,12 @@ class IpxeBootTest {
     @TempDir
     Path dir;
 
+    /** The file of a kind among an arch's release files. */
+    private static NamedFile kind(List<NamedFile> files, ReleaseFiles.Kind kind) {
+        return files.stream().filter(f -> ReleaseFiles.parse(f.name()).map(n -> n.kind() == kind).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " among " + files));
+    }
+
     @Test
     void iPxeLoadsTheKernelAndInitramfsOverHttpAndTheAgentComesUp() throws Exception {
         Assumptions.assumeTrue(Guest.arch() == Arch.AMD64, "QEMU's iPXE ROMs (ipxe-qemu) are PC ROMs");
@@ -40,8 +47,8 @@ class IpxeBootTest {
         Path out = Path.of(System.getProperty("captain.boot.out", "../out"));
         List<NamedFile> files = ReleaseImages.fromOut(out, Arch.AMD64, null);
         Prerequisite.require(files != null, "no x86_64 files in " + out + ": build this repository first");
-        NamedFile vmlinuz = files.stream().filter(f -> f.name().startsWith("vmlinuz-")).findFirst().orElseThrow();
-        NamedFile initramfs = files.stream().filter(f -> f.name().startsWith("initramfs-")).findFirst().orElseThrow();
+        NamedFile vmlinuz = kind(files, ReleaseFiles.Kind.VMLINUZ);
+        NamedFile initramfs = kind(files, ReleaseFiles.Kind.INITRAMFS);
         List<String> served = new CopyOnWriteArrayList<>();
         HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         for (NamedFile f : List.of(vmlinuz, initramfs)) {
