@@ -4,35 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.testing.RecordingLog;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RetryTest {
-    private static final class Log implements BuildLog {
-        final List<String> warnings = new ArrayList<>();
-
-        @Override
-        public void info(String message) {}
-
-        @Override
-        public void warn(String message) {
-            warnings.add(message);
-        }
-
-        @Override
-        public void debug(String message) {}
-    }
-
     @Test
     void retriesWithDoublingWaitsUntilItSucceeds() {
-        Log log = new Log();
+        RecordingLog log = new RecordingLog();
         AtomicInteger calls = new AtomicInteger();
         String r = new Retry(4, Duration.ofMillis(1)).run("fetch x", "", log, () -> {
             if (calls.incrementAndGet() < 3) {
@@ -42,15 +26,15 @@ class RetryTest {
         });
         assertEquals("ok", r);
         assertEquals(3, calls.get());
-        assertEquals(List.of("fetch x failed (HTTP 503), attempt 1 of 4; retrying in 1 ms",
-                "fetch x failed (HTTP 503), attempt 2 of 4; retrying in 2 ms"), log.warnings);
+        assertEquals(List.of("WARN fetch x failed (HTTP 503), attempt 1 of 4; retrying in 1 ms",
+                "WARN fetch x failed (HTTP 503), attempt 2 of 4; retrying in 2 ms"), log.lines);
         assertEquals(8, new Retry(5, Duration.ofMillis(2)).wait(3));
     }
 
     @Test
     void givesUpWithTheLastCauseAndTheHint() {
         CaptainException e = assertThrows(CaptainException.class, () -> new Retry(2, Duration.ofMillis(1))
-                .run("download https://m/x", "Check captain.debian.mirror", new Log(), () -> {
+                .run("download https://m/x", "Check captain.debian.mirror", new RecordingLog(), () -> {
                     throw new Retry.Failure("connection refused");
                 }));
         assertEquals("Cannot download https://m/x after 2 attempts: connection refused. Check captain.debian.mirror",
@@ -60,7 +44,7 @@ class RetryTest {
     @Test
     void aFailureThatIsNotRetryableEndsAtOnce() {
         AtomicInteger calls = new AtomicInteger();
-        assertThrows(IllegalStateException.class, () -> new Retry(5, Duration.ofMillis(1)).run("x", "", new Log(),
+        assertThrows(IllegalStateException.class, () -> new Retry(5, Duration.ofMillis(1)).run("x", "", new RecordingLog(),
                 () -> {
                     calls.incrementAndGet();
                     throw new IllegalStateException("HTTP 404");

@@ -11,6 +11,7 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.oci.ArtifactImages.NamedFile;
+import io.captainos.testing.RecordingLog;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

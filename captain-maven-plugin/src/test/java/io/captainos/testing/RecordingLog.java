@@ -1,4 +1,4 @@
-package io.captainos.core.oci;
+package io.captainos.testing;
 
 import io.captainos.core.BuildLog;
 import java.util.ArrayList;
@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.List;
 
 /** A build log that keeps every line, so tests can look for what was (and was not) said. */
-final class RecordingLog implements BuildLog {
-    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+public final class RecordingLog implements BuildLog {
+    public final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void info(String message) {
@@ -24,7 +24,7 @@ final class RecordingLog implements BuildLog {
         lines.add("DEBUG " + message);
     }
 
-    String all() {
+    public String all() {
         return String.join("\n", lines);
     }
 }
