@@ -2,13 +2,13 @@ package io.captainos.maven;
 
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
-import io.captainos.core.Sources;
 import io.captainos.core.Stage;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.host.HostPrerequisites;
 import io.captainos.core.host.Requirement;
 import io.captainos.core.iso.GrubPlatforms;
 import io.captainos.core.iso.IsoStage;
+import io.captainos.core.sources.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,10 +4,10 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.Setting;
 import io.captainos.core.Settings;
-import io.captainos.core.Sources;
 import io.captainos.core.Stage;
 import io.captainos.core.ToolsSourceKind;
 import io.captainos.core.exec.StageExecution;
+import io.captainos.core.sources.Sources;
 import java.util.stream.Collectors;
 import org.apache.maven.plugins.annotations.Mojo;
 

@@ -2,9 +2,9 @@ package io.captainos.maven;
 
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
-import io.captainos.core.Sources;
 import io.captainos.core.Stage;
 import io.captainos.core.exec.StageExecution;
+import io.captainos.core.sources.Sources;
 import io.captainos.core.tools.ToolsStage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -53,9 +56,24 @@ public final class TarExtractor {
             } else if (e.isFile()) {
                 Files.createDirectories(out.getParent());
                 Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(out, io.captainos.core.debian.DebExtractor.permissions(e.getMode()));
+                Files.setPosixFilePermissions(out, permissions(e.getMode()));
             }
         }
     }
 
+    /** The permission bits of a tar mode as Java names them. */
+    public static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+        };
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                s.add(order[i]);
+            }
+        }
+        return s;
+    }
 }

@@ -1,14 +1,12 @@
 package io.captainos.core.debian;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.archive.TarExtractor;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveInputStream;
@@ -26,7 +24,7 @@ public final class DebExtractor {
             while ((e = ar.getNextEntry()) != null) {
                 String name = e.getName();
                 if (name.startsWith("data.tar")) {
-                    io.captainos.core.archive.TarExtractor.extract(decompress(ar, name, deb), target, deb.toString());
+                    TarExtractor.extract(decompress(ar, name, deb), target, deb.toString());
                     return;
                 }
             }
@@ -50,20 +48,5 @@ public final class DebExtractor {
             return in;
         }
         throw new CaptainException(deb + ": unsupported data member " + member);
-    }
-
-    public static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {
-            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
-        };
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (1 << i)) != 0) {
-                s.add(order[i]);
-            }
-        }
-        return s;
     }
 }

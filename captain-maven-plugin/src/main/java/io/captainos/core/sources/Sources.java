@@ -1,4 +1,12 @@
-package io.captainos.core;
+package io.captainos.core.sources;
+
+import io.captainos.core.BuildConfig;
+import io.captainos.core.BuildLog;
+import io.captainos.core.CaptainException;
+import io.captainos.core.KernelSourceKind;
+import io.captainos.core.KernelVersion;
+import io.captainos.core.Settings;
+import io.captainos.core.ToolsSourceKind;
 
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.HostMirror;
