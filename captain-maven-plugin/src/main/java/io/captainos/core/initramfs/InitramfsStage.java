@@ -17,8 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -233,12 +235,31 @@ public final class InitramfsStage {
                 .append(String.join(" ", options.suites()))
                 .append("\nComponents: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
         String security = securityMirror(options.mirror());
-        if (security != null) {
-            sb.append("\nTypes: deb\nURIs: ").append(security).append("\nSuites: trixie-security\n")
+        List<String> securitySuites = securitySuites(options.suites());
+        if (security != null && !securitySuites.isEmpty()) {
+            sb.append("\nTypes: deb\nURIs: ").append(security).append("\nSuites: ")
+                    .append(String.join(" ", securitySuites)).append('\n')
                     .append("Components: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
         }
         // mkosi keeps a sources file of this name as it is, instead of adding repositories of its own.
         Files2.writeAtomically(apt.resolve("sources.list.d/mkosi.sources"), sb.toString());
+    }
+
+    /**
+     * The security suites of the suites asked for: {@code <codename>-security} once for each release codename
+     * ({@code trixie, trixie-updates} give {@code trixie-security}); unstable, experimental and their codenames have
+     * none.
+     */
+    static List<String> securitySuites(List<String> suites) {
+        Set<String> none = Set.of("sid", "unstable", "experimental", "rc-buggy");
+        Set<String> out = new LinkedHashSet<>();
+        for (String suite : suites) {
+            String codename = suite.contains("-") ? suite.substring(0, suite.indexOf('-')) : suite;
+            if (!none.contains(codename)) {
+                out.add(codename + "-security");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The security archive beside a mirror that ends in {@code /debian}; null for other layouts. */

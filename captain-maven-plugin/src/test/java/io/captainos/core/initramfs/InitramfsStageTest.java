@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.CaptainException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InitramfsStageTest {
@@ -23,6 +24,9 @@ class InitramfsStageTest {
         assertEquals("http://deb.debian.org/debian-security", InitramfsStage.securityMirror("http://deb.debian.org/debian/"));
         assertEquals("https://mirror.example/debian-security", InitramfsStage.securityMirror("https://mirror.example/debian"));
         assertNull(InitramfsStage.securityMirror("http://apt.internal/trixie"), "unknown layouts get none");
+        assertEquals(List.of("trixie-security"), InitramfsStage.securitySuites(List.of("trixie", "trixie-updates")));
+        assertEquals(List.of("forky-security", "trixie-security"),
+                InitramfsStage.securitySuites(List.of("forky", "sid", "trixie-backports", "unstable")));
     }
 
     @Test
