@@ -13,6 +13,8 @@ import java.util.Map;
  * setting, so a wrong value fails the build at once with the allowed values.
  */
 public final class BuildConfig {
+    /** The latest time every format we write can hold: the newc CPIO header's 32-bit unsigned mtime (2106). */
+    public static final long MAX_TIMESTAMP = 0xFFFF_FFFFL;
     private final Settings settings;
     private final Path base;
     private final List<Arch> arches;
@@ -127,15 +129,20 @@ public final class BuildConfig {
                 continue;
             }
             String t = v.trim();
-            if (t.chars().allMatch(Character::isDigit)) {
-                return Long.parseLong(t);
-            }
+            long seconds;
             try {
-                return Instant.parse(t).getEpochSecond();
-            } catch (DateTimeParseException e) {
+                seconds = t.chars().allMatch(Character::isDigit) ? Long.parseLong(t)
+                        : Instant.parse(t).getEpochSecond();
+            } catch (NumberFormatException | DateTimeParseException e) {
                 throw new CaptainException("Invalid " + names[i] + " '" + v
                         + "': use an ISO 8601 instant such as 2026-01-01T00:00:00Z, or seconds since the epoch");
             }
+            if (seconds < 0 || seconds > MAX_TIMESTAMP) {
+                throw new CaptainException(names[i] + " '" + v + "' is outside what the artifacts can store: the"
+                        + " CPIO newc header keeps a 32-bit mtime, so use a time from 1970-01-01T00:00:00Z to "
+                        + Instant.ofEpochSecond(MAX_TIMESTAMP) + " (0 to " + MAX_TIMESTAMP + " seconds)");
+            }
+            return seconds;
         }
         return 0;
     }

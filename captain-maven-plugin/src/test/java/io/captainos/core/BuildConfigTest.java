@@ -56,4 +56,17 @@ class BuildConfigTest {
         assertTrue(assertThrows(CaptainException.class, () -> config(Map.of("captain.debian.suites", " , ")))
                 .getMessage().contains("captain.debian.suites is empty"));
     }
+
+    @Test
+    void theTimestampMustFitEveryFormatWeWrite() {
+        assertEquals(1767225600L, BuildConfig.timestamp("2026-01-01T00:00:00Z", null));
+        assertEquals(42L, BuildConfig.timestamp(null, "42"));
+        assertEquals(BuildConfig.MAX_TIMESTAMP, BuildConfig.timestamp("4294967295", null));
+        CaptainException far = assertThrows(CaptainException.class,
+                () -> BuildConfig.timestamp("99999999999999", null));
+        assertTrue(far.getMessage().contains("project.build.outputTimestamp '99999999999999' is outside")
+                && far.getMessage().contains("2106-02-07T06:28:15Z"), far.getMessage());
+        assertThrows(CaptainException.class, () -> BuildConfig.timestamp("1969-12-31T23:59:59Z", null));
+        assertThrows(CaptainException.class, () -> BuildConfig.timestamp(null, "99999999999999999999999"));
+    }
 }
