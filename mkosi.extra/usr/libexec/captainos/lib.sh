@@ -50,6 +50,16 @@ cmdline_has() {
     return 1
 }
 
+# Prints true or false for a boolean as Go's strconv.ParseBool reads it (1, t, T, TRUE, true, True, and the same
+# for false); fails, printing nothing, for anything else. The agent parses its booleans that way.
+go_bool() {
+    case "$1" in
+        1 | t | T | true | TRUE | True) printf true ;;
+        0 | f | F | false | FALSE | False) printf false ;;
+        *) return 1 ;;
+    esac
+}
+
 json_escape() {
     local s=$1
     s=${s//\\/\\\\}
