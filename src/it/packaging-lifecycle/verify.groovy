@@ -35,7 +35,7 @@ runs.each { r ->
         fail('captain:kernel did not say it skipped and attached nothing')
     }
     if (!r.contains('tools stage: skip (skip requested)')) fail('the tools stage did not report skip mode')
-    if (!r.contains('tools (x86_64): skipped, and no earlier bundle')) fail('the skipped tools stage did not say it attached nothing')
+    if (!r.contains('tools (x86_64): skipped, and no finished earlier bundle')) fail('the skipped tools stage did not say it attached nothing')
     if (!r.contains('BUILD SUCCESS')) fail('a build failed')
 }
 true

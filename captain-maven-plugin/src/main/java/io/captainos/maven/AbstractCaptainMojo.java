@@ -1,5 +1,6 @@
 package io.captainos.maven;
 
+import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
@@ -9,8 +10,10 @@ import io.captainos.core.exec.DockerProbe;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.maven.execution.MavenSession;
@@ -238,6 +241,32 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     }
 
     protected abstract void run();
+
+    /**
+     * Whether a skipped stage has an earlier finished build of an arch to attach: its input record and every output
+     * there. Without the record it warns and attaches nothing; with the record but an output missing the build fails,
+     * since that build is incomplete.
+     *
+     * @param what what the stage makes, for the messages ("kernel", "bundle", "image", "ISO")
+     * @param shown what the log names as attached (a path or a version)
+     */
+    protected boolean earlier(Stage stage, Arch arch, String what, Path stamp, List<Path> outputs, String shown) {
+        String head = stage.id() + " (" + arch.linux() + "): skipped";
+        if (!Files.isRegularFile(stamp)) {
+            getLog().warn(head + ", and no finished earlier " + what + " in " + stamp.getParent()
+                    + " to attach (build it once with -D" + stage.modeProperty() + "=native)");
+            return false;
+        }
+        for (Path p : outputs) {
+            if (!Files.isRegularFile(p)) {
+                throw new CaptainException(head + ", but the earlier build in " + stamp.getParent() + " is incomplete ("
+                        + p + " is missing); rebuild it with -D" + stage.modeProperty() + "=native or remove it with"
+                        + " captain:clean");
+            }
+        }
+        getLog().info(head + "; attaching the existing " + shown);
+        return true;
+    }
 
     protected BuildLog log() {
         return new MavenBuildLog(getLog());

@@ -133,12 +133,7 @@ public class InitramfsMojo extends AbstractCaptainMojo {
 
     private Path existing(Arch arch) {
         InitramfsStage.Outputs out = new InitramfsStage.Outputs(buildDir().resolve("initramfs"), arch);
-        if (!Files.isRegularFile(out.stamp()) || !Files.isRegularFile(out.image())) {
-            getLog().warn("initramfs (" + arch.linux() + "): skipped, and no finished earlier image in " + out.dir()
-                    + " to attach (build it once with -Dcaptain.initramfs.mode=native)");
-            return null;
-        }
-        getLog().info("initramfs (" + arch.linux() + "): skipped; attaching the existing " + out.image());
-        return out.image();
+        return earlier(Stage.INITRAMFS, arch, "image", out.stamp(), List.of(out.image()), out.image().toString())
+                ? out.image() : null;
     }
 }

@@ -54,12 +54,9 @@ public class IsoMojo extends AbstractCaptainMojo {
             Path iso;
             if (mode.skipped()) {
                 iso = IsoStage.iso(stageDir, arch);
-                if (!Files.isRegularFile(iso) || !Files.isRegularFile(IsoStage.stamp(stageDir, arch))) {
-                    getLog().warn("iso (" + arch.linux() + "): skipped, and no finished earlier ISO at " + iso
-                            + " to attach (build it once with -Dcaptain.iso.mode=native)");
+                if (!earlier(Stage.ISO, arch, "ISO", IsoStage.stamp(stageDir, arch), List.of(iso), iso.toString())) {
                     continue;
                 }
-                getLog().info("iso (" + arch.linux() + "): skipped; attaching the existing " + iso);
             } else {
                 HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
                         mode.runner(), log());

@@ -18,7 +18,6 @@ import io.captainos.core.kernel.PrebuiltKernelStage;
 import io.captainos.core.kernel.Toolchain;
 import io.captainos.core.sources.Sources;
 import java.io.File;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import javax.inject.Inject;
@@ -72,17 +71,15 @@ public class KernelMojo extends AbstractCaptainMojo {
     private KernelStage.Result existing(Arch arch) {
         KernelOutputs out = new KernelOutputs(buildDir().resolve("kernel"), outDir(), arch);
         String version = out.version();
-        if (!Files.isRegularFile(out.stamp())) {
-            getLog().warn("kernel (" + arch.linux() + "): skipped, and no finished earlier kernel in " + out.dir()
-                    + " to attach (build it once with -Dcaptain.kernel.mode=native)");
+        if (!earlier(Stage.KERNEL, arch, "kernel", out.stamp(), List.of(out.vmlinuz(), out.modules(), out.config()),
+                version == null ? "kernel" : version)) {
             return null;
         }
-        if (version == null || !Files.isRegularFile(out.vmlinuz()) || !Files.isRegularFile(out.modules())
-                || !Files.isRegularFile(out.config())) {
+        if (version == null) {
             throw new CaptainException("kernel (" + arch.linux() + "): the earlier build in " + out.dir()
-                    + " is incomplete; rebuild it with -Dcaptain.kernel.mode=native or remove it with captain:clean");
+                    + " has no kernel version record; rebuild it with -Dcaptain.kernel.mode=native or remove it"
+                    + " with captain:clean");
         }
-        getLog().info("kernel (" + arch.linux() + "): skipped; attaching the existing " + version);
         return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(),
                 out.outVmlinuz(version), false, List.of());
     }

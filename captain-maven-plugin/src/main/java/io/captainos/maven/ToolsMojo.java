@@ -6,8 +6,8 @@ import io.captainos.core.Stage;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.sources.Sources;
 import io.captainos.core.tools.ToolsStage;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -43,12 +43,10 @@ public class ToolsMojo extends AbstractCaptainMojo {
             if (mode.skipped()) {
                 Path stageDir = buildDir().resolve("tools");
                 bundle = ToolsStage.bundle(stageDir, arch);
-                if (!Files.isRegularFile(bundle) || !Files.isRegularFile(ToolsStage.stamp(stageDir, arch))) {
-                    getLog().warn("tools (" + arch.linux() + "): skipped, and no earlier bundle at " + bundle
-                            + " to attach");
+                if (!earlier(Stage.TOOLS, arch, "bundle", ToolsStage.stamp(stageDir, arch), List.of(bundle),
+                        bundle.toString())) {
                     continue;
                 }
-                getLog().info("tools (" + arch.linux() + "): skipped; attaching the existing " + bundle);
             } else {
                 if (stage == null) {
                     stage = new ToolsStage(Sources.tools(config, cache(config), log()), buildDir().resolve("tools"),
