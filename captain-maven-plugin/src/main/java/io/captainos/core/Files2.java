@@ -10,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
 
 /** File helpers the stages share. */
 public final class Files2 {
@@ -92,6 +93,30 @@ public final class Files2 {
                 deleteQuietly(tmp);
             }
         }
+    }
+
+    /**
+     * Removes what an interrupted write left in a folder: the temporary files of {@link #atomically} and of the
+     * stages' own writers, named {@code .<target>...part} or {@code .<target>.partial}, which never look finished.
+     * A stage calls it as it starts, so a killed build leaves nothing behind for long. Returns how many it removed.
+     */
+    public static int removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && (n.endsWith(".part") || n.endsWith(".partial")) && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot clean the temporary files of " + dir + ": " + e.getMessage(), e);
+        }
+        return removed;
     }
 
     /** Removes a leftover temporary file if it is there; its name never looks finished, so failure is harmless. */

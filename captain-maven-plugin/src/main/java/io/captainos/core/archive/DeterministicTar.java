@@ -45,10 +45,7 @@ public final class DeterministicTar {
     }
 
     public void write(Path root, Path target) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
+        Files2.atomically(target, tmp -> {
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                     OutputStream body = compressed(file);
                     TarArchiveOutputStream tar = new TarArchiveOutputStream(body)) {
@@ -59,18 +56,7 @@ public final class DeterministicTar {
                 }
                 tar.finish();
             }
-            Files2.commit(tmp, target);
-        } catch (IOException e) {
-            throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        });
     }
 
     /** Every path under root except root itself, sorted by its relative name. */

@@ -126,6 +126,7 @@ public final class InitramfsStage {
      */
     public Result build(Arch arch, Path modules, Path tools, boolean force) {
         Outputs out = new Outputs(workDir, arch);
+        Files2.removeLeftovers(out.dir());
         InputHash inputs = new InputHash()
                 .value("stage", "initramfs")
                 .value("arch", arch.debian())

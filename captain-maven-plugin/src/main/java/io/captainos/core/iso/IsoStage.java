@@ -107,6 +107,7 @@ public final class IsoStage {
         log.info("iso (" + arch.linux() + "): building with grub-mkrescue for "
                 + grubDirs.stream().map(p -> p.getFileName().toString()).toList() + " (" + stale + ")");
         stamp.invalidate();
+        Files2.removeLeftovers(dir);
         Path staging = dir.resolve("staging");
         Path partial = dir.resolve(".captainos-" + arch.linux() + ".iso.partial");
         Files2.deleteTree(staging);

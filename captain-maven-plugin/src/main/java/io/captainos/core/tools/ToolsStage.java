@@ -68,6 +68,7 @@ public final class ToolsStage {
 
     public Result build(Arch arch, boolean force) {
         Path dir = workDir.resolve(arch.linux());
+        Files2.removeLeftovers(dir);
         InputHash inputs = new InputHash()
                 .value("stage", "tools")
                 .value("arch", arch.debian())

@@ -124,6 +124,22 @@ class ToolsStageTest {
     }
 
     @Test
+    void theTemporaryFilesOfAKilledBuildAreRemovedWhenTheStageStartsAgain() throws IOException {
+        Path dir = Files.createDirectories(work.resolve("x86_64"));
+        Path leftover = Files.writeString(dir.resolve(".captainos-tools-x86_64.tar.zst4411862785219377436.part"), "x");
+        Path partial = Files.writeString(dir.resolve(".something.partial"), "x");
+        Path kept = Files.writeString(dir.resolve("notes.part"), "not ours: no leading dot");
+        stage().build(Arch.AMD64, false);
+        assertFalse(Files.exists(leftover) || Files.exists(partial), "leftovers of a killed build are gone");
+        assertTrue(Files.exists(kept));
+        stage().build(Arch.AMD64, false);
+        try (var s = Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".part")
+                    && p.getFileName().toString().startsWith(".")), "an up-to-date run leaves none either");
+        }
+    }
+
+    @Test
     void otherStageSettingsAreInputsToo() {
         stage().build(Arch.AMD64, false);
         assertTrue(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-1", BuildLog.silent())
