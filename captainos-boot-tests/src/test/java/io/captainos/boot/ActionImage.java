@@ -1,16 +1,15 @@
 package io.captainos.boot;
 
 import io.captainos.core.Arch;
+import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
+import io.captainos.core.Settings;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
-import io.captainos.core.debian.HostMirror;
-import io.captainos.core.debian.InReleaseVerifier;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
+import io.captainos.core.sources.Sources;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +17,7 @@ import java.util.Map;
 
 /**
  * A provisioning action image made here from Debian packages: trixie's {@code busybox-static} for the guest's arch,
- * fetched and verified by the plugin's Debian client (the build's download cache), as {@code bin/busybox} with
+ * fetched and verified by the build's own Debian client and download cache, as {@code bin/busybox} with
  * {@code bin/sh} beside it. Actions run it as {@code /bin/busybox sh -c <script>}.
  */
 final class ActionImage {
@@ -26,16 +25,10 @@ final class ActionImage {
 
     /** The image's files, path to content. */
     static Map<String, byte[]> files(Arch arch, Path work) throws IOException {
-        DebianArchive debian;
-        try (InputStream keyring = DebianArchive.class.getResourceAsStream("/io/captainos/debian-archive-keyring.gpg")) {
-            if (keyring == null) {
-                throw new IOException("the plugin's Debian keyring is not on the classpath");
-            }
-            Path cache = Path.of(System.getProperty("user.home"), ".m2/repository/.cache/captainos");
-            debian = new DebianArchive(URI.create(HostMirror.detect(Path.of("/etc/apt"))), List.of("trixie"), "main",
-                    new InReleaseVerifier(List.of(InReleaseVerifier.readKeyring(keyring, "debian-archive-keyring"))),
-                    new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()), BuildLog.silent());
-        }
+        // The build's own Debian client and settings: the host's mirror and keyring, the default suites.
+        Path cache = Path.of(System.getProperty("user.home"), ".m2/repository/.cache/captainos");
+        DebianArchive debian = Sources.debian(new BuildConfig(Settings.of(Map.of())),
+                new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()), BuildLog.silent());
         DebianPackage busybox = debian.resolve(arch.debian(), List.of("busybox-static")).get(0);
         Path tree = debian.unpacked(busybox, Files.createDirectories(work));
         for (String candidate : List.of("usr/bin/busybox", "bin/busybox")) {
