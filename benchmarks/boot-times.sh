@@ -1,46 +1,55 @@
 #!/usr/bin/env bash
-# Boot time of this build, from QEMU start to the agent running, with its split: firmware (QEMU start to the
-# kernel's first line), kernel (to /init), userspace (to the root login on the serial console, which systemd
-# starts once the boot is done) and the agent (to the stand-in agent's first line, which it prints once it has
-# parsed its command line). Runs the provisioning boot test (real registries, the stand-in agent, one action) for
-# each arch and reads its console log, whose lines carry the seconds since QEMU started; on amd64 also the iPXE
-# boot and the smee-patched ISO under UEFI, whose agent-up times are printed as ratios against the kernel+initrd
-# boot of the same run. TCG unless the host runs KVM guests.
-# Usage: benchmarks/boot-times.sh [amd64] [arm64]   (after ./mvnw install, and ./mvnw -Parm64 install for arm64)
+# Boot time and size of this build against a baseline, both measured in the same run on this machine: each image
+# boots to a running agent (real registry, the stand-in agent) under QEMU, alternating, ROUNDS times; the table
+# gives the medians of the guest's own clocks (the kernel log, systemd's unit timestamps) and of the host's (QEMU
+# start to the kernel, to the agent), with the ratio this build / baseline. Then the initramfs sizes: compressed,
+# unpacked (what the machine holds in RAM) and entries. systemd-analyze blame and critical-chain of every boot are
+# kept in captainos-boot-tests/target/analyze-bench-*.txt.
+#
+# BASELINE is a folder holding a vmlinuz-* and an initramfs-* of the arch, or a git revision: that revision is then
+# built in a worktree under target/ (with its own copy of the local Maven repository, so this tree's installed
+# plugin is left alone) with the same kernel source. This tree must be built first (./mvnw install, with the same
+# -Dcaptain.kernel.source). TCG unless the host runs KVM guests; one vCPU, 2048 MB.
+# Usage: benchmarks/boot-times.sh BASELINE [ROUNDS] [amd64|arm64]
+#   e.g. KERNEL_SOURCE=debian-image benchmarks/boot-times.sh HEAD~3 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-arches=("$@")
-[ ${#arches[@]} -gt 0 ] || arches=(amd64)
-logs=captainos-boot-tests/target
+[ $# -ge 1 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+baseline=$1
+rounds=${2:-1}
+arch=${3:-amd64}
+case $arch in amd64) oarch=x86_64; profile=() ;; arm64) oarch=aarch64; profile=(-Parm64) ;;
+  *) echo "unknown arch $arch: use amd64 or arm64" >&2; exit 2 ;; esac
+source_opt=()
+[ -z "${KERNEL_SOURCE:-}" ] || source_opt=(-Dcaptain.kernel.source="$KERNEL_SOURCE")
 
-# agent_up LOG: seconds from QEMU start to the stand-in agent's parsed line.
-agent_up() {
-  awk '!t && /"standin":"parsed"/ { t = $1 + 0 } END { if (!t) exit 1; printf "%.1f", t }' "$1"
+if [ ! -d "$baseline" ]; then
+  rev=$(git rev-parse --verify "$baseline^{commit}") || { echo "$baseline is neither a folder nor a revision" >&2; exit 2; }
+  tree=target/boot-baseline/tree
+  repo=target/boot-baseline/m2
+  mkdir -p target/boot-baseline
+  if [ ! -d "$tree" ]; then git worktree add -q --detach "$tree" "$rev"; else git -C "$tree" checkout -q --detach "$rev"; fi
+  local_repo=$(./mvnw -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null || echo "$HOME/.m2/repository")
+  [ -d "$repo" ] || cp -a "$local_repo" "$repo"
+  echo "building the baseline $(git rev-parse --short "$rev") in $tree" >&2
+  (cd "$tree" && ./mvnw -B -q -Dmaven.repo.local="$PWD/../m2" -Dcaptain.bootstrap install -DskipTests \
+    && ./mvnw -B -q -Dmaven.repo.local="$PWD/../m2" install "${profile[@]}" "${source_opt[@]}" -DskipTests) >&2
+  baseline=$tree/out
+fi
+
+./mvnw -B -q -o install "${profile[@]}" -pl captainos-boot-tests -Dtest=BootTimesBenchmark \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dcaptain.boot.baseline="$(realpath "$baseline")" \
+  -Dcaptain.boot.rounds="$rounds" > target/boot-times.log 2>&1 \
+  || { tail -40 target/boot-times.log >&2; exit 1; }
+cat "captainos-boot-tests/target/boot-times-$oarch.txt"
+
+# size FILE: compressed bytes, unpacked bytes, entries.
+size() {
+  printf '%s %s %s' "$(stat -c %s "$1")" "$(zstd -dc "$1" | wc -c)" "$(zstd -dc "$1" | cpio -t --quiet | wc -l)"
 }
-
-printf '%-8s %9s %9s %11s %9s %11s\n' arch firmware kernel userspace agent total_s
-for arch in "${arches[@]}"; do
-  case $arch in amd64) oarch=x86_64; profile=(); tests=ProvisioningBootTest,IpxeBootTest,IsoBootTest ;;
-    arm64) oarch=aarch64; profile=(-Parm64); tests=ProvisioningBootTest ;;
-    *) echo "unknown arch $arch" >&2; exit 2 ;; esac
-  ./mvnw -B -q -o install "${profile[@]}" -pl captainos-boot-tests -Dtest="$tests" > /dev/null
-  awk -v arch="$arch" '
-    function at(line) { return $1 + 0 }
-    !kernel && /Linux version/ { kernel = at() }
-    !init && /captainos-init: copying/ { init = at() }
-    !multi && /login: root \(automatic login\)/ { multi = at() }
-    !agent && /"standin":"parsed"/ { agent = at() }
-    END {
-      if (!kernel || !init || !multi || !agent) { print arch ": a boot milestone is missing in the log" > "/dev/stderr"; exit 1 }
-      printf "%-8s %9.1f %9.1f %11.1f %9.1f %11.1f\n", arch, kernel, init - kernel, multi - init, agent - multi, agent
-    }' "$logs/console-provisioning-$oarch.log"
-  if [ "$arch" = amd64 ]; then
-    base=$(agent_up "$logs/console-provisioning-x86_64.log")
-    printf '\n%-32s %9s %7s\n' "boot (amd64)" agent_s x
-    printf '%-32s %9s %7s\n' "kernel + initrd (baseline)" "$base" 1.00
-    for boot in ipxe-x86_64:"iPXE, kernel and initrd over HTTP" iso-uefi-patched-x86_64:"ISO patched as smee does, UEFI"; do
-      t=$(agent_up "$logs/console-${boot%%:*}.log")
-      printf '%-32s %9s %7.2f\n' "${boot#*:}" "$t" "$(awk -v a="$t" -v b="$base" 'BEGIN { print a / b }')"
-    done
-  fi
-done
+read -r bc bu be <<< "$(size "$(ls "$baseline"/initramfs-*-"$oarch" | head -n 1)")"
+read -r tc tu te <<< "$(size "$(ls out/initramfs-*-"$oarch" | head -n 1)")"
+printf '\n%-34s %10s %10s %7s\n' "initramfs ($oarch)" baseline "this build" ratio
+awk -v a="$bc" -v b="$tc" 'BEGIN { printf "%-34s %10.1f %10.1f %7.2f\n", "compressed, MB", a / 1e6, b / 1e6, b / a }'
+awk -v a="$bu" -v b="$tu" 'BEGIN { printf "%-34s %10.1f %10.1f %7.2f\n", "unpacked in RAM, MB", a / 1e6, b / 1e6, b / a }'
+awk -v a="$be" -v b="$te" 'BEGIN { printf "%-34s %10d %10d %7.2f\n", "entries", a, b, b / a }'

@@ -6,10 +6,16 @@ CAPTAIN_ROOT=${CAPTAIN_ROOT:-}
 
 # The command line split into words the way the kernel does it: spaces separate words, double quotes group, and
 # the quotes themselves are dropped. One word per line in CMDLINE_WORDS (an array).
+# Scripts call it once before looking keys up in command substitutions, whose subshells cannot keep what it sets.
 cmdline_load() {
     CMDLINE_WORDS=()
     local line word="" inq=0 c i
     line=$(cat -- "$CAPTAIN_CMDLINE" 2>/dev/null || true)
+    # Without quotes, splitting at blanks is all there is to it; the loop below is slow on a slow CPU.
+    if [[ $line != *'"'* ]]; then
+        read -r -d '' -a CMDLINE_WORDS <<< "$line" || true
+        return 0
+    fi
     for ((i = 0; i < ${#line}; i++)); do
         c=${line:i:1}
         if [ "$c" = '"' ]; then
@@ -36,6 +42,25 @@ cmdline_get() {
         esac
     done
     printf '%s' "$value"
+}
+
+# cmdline_into ARRAY KEY...: sets ARRAY[KEY] (an associative array the caller declared) to each key's value as
+# cmdline_get gives it, in one pass and without a subshell per key.
+cmdline_into() {
+    local -n into=$1
+    local w k
+    shift
+    [ "${CMDLINE_WORDS+set}" = set ] || cmdline_load
+    for k in "$@"; do
+        into[$k]=""
+    done
+    for w in "${CMDLINE_WORDS[@]}"; do
+        [[ $w == *=* ]] || continue
+        k=${w%%=*}
+        [ "${into[$k]+set}" = set ] || continue
+        into[$k]=${w#*=}
+    done
+    return 0
 }
 
 # Succeeds when the command line holds KEY or KEY=... (even with an empty value).

@@ -41,6 +41,14 @@ class BootScriptsTest {
     }
 
     @Test
+    void allKeysAtOnceGiveWhatEachLookupGives() throws Exception {
+        String c = "a=1 pw=x=y:z:: xsyslog_host=no syslog_host=1.2.3.4 syslog_host=5.6.7.8 empty= flag";
+        assertEquals("1|x=y:z::|5.6.7.8|||", lib(c, "declare -A v; cmdline_into v a pw syslog_host empty missing flag;"
+                + " printf '%s|' \"${v[a]}\" \"${v[pw]}\" \"${v[syslog_host]}\" \"${v[empty]}\" \"${v[missing]}\";"
+                + " printf '%s' \"${v[flag]}\"; [ ${#v[@]} -eq 6 ]"));
+    }
+
+    @Test
     void doubleQuotesGroupWordsLikeTheKernelDoes() throws Exception {
         assertEquals("a b  c", lib("x=1 msg=\"a b  c\" y=2", "cmdline_get msg"));
         assertEquals("2", lib("x=1 msg=\"a b  c\" y=2", "cmdline_get y"));

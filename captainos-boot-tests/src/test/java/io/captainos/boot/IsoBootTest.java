@@ -31,7 +31,7 @@ class IsoBootTest {
         assertEquals("running", guest.sh1("systemctl is-system-running --wait"),
                 guest.sh("systemctl --failed --no-legend --plain --no-pager").toString());
         assertTrue(guest.sh1("cat /proc/cmdline").contains("console=" + GrubConfig.console(guest.arch)));
-        assertEquals("tmpfs", guest.sh1("findmnt -n -o FSTYPE /"));
+        assertEquals("tmpfs", guest.sh1("stat -f -c %T /"));
     }
 
     @Test

@@ -114,7 +114,8 @@ public final class QemuMachine implements AutoCloseable {
         } else {
             cmd.addAll(List.of("-bios", firmware(Arch.AMD64).toString(), "-cdrom", spec.iso().toString()));
         }
-        cmd.addAll(List.of("-nographic", "-no-reboot"));
+        // A hardware entropy source, as real machines have (TPM, RDRAND): the kernel's random pool is ready at once.
+        cmd.addAll(List.of("-device", "virtio-rng-pci", "-nographic", "-no-reboot"));
         cmd.addAll(spec.nic());
         return cmd;
     }

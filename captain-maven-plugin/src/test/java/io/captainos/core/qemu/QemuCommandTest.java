@@ -36,6 +36,16 @@ class QemuCommandTest {
     }
 
     @Test
+    void everyMachineHasAHardwareEntropySource() {
+        for (QemuMachine.Spec spec : List.of(QemuMachine.Spec.kernel(Arch.ARM64, K, I, "x", 2048, 1),
+                QemuMachine.Spec.kernel(Arch.AMD64, K, I, "x", 2048, 1),
+                QemuMachine.Spec.iso(Arch.AMD64, Path.of("/c.iso"), 2048, 1))) {
+            String cmd = String.join(" ", QemuMachine.command(spec, false));
+            assertTrue(cmd.contains("-device virtio-rng-pci"), cmd);
+        }
+    }
+
+    @Test
     void amd64UsesTheFirstUartAndKvmOnlyWhenAsked() {
         List<String> cmd = QemuMachine.command(QemuMachine.Spec.kernel(Arch.AMD64, K, I, "x", 1024, 1), true);
         assertEquals("qemu-system-x86_64", cmd.get(0));

@@ -1,0 +1,132 @@
+package io.captainos.boot;
+
+import io.captainos.core.qemu.KernelCommandLine;
+import io.captainos.core.qemu.QemuMachine;
+import io.captainos.testing.Prerequisite;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Not a test: the boot phases of two images in one run, a baseline (a folder with a {@code vmlinuz-*} and an
+ * {@code initramfs-*} of the arch, {@code -Dcaptain.boot.baseline=DIR}) and this build's, each booted to a running
+ * agent {@code -Dcaptain.boot.rounds=N} times, alternating. The phases come from the guest's own clocks (the kernel
+ * log and systemd's monotonic unit timestamps), the firmware and the total from the host's. Prints one table and
+ * keeps {@code systemd-analyze blame}, {@code critical-chain} and the journal of the network, containerd and the
+ * setup of each boot under {@code target/}. Run by {@code benchmarks/boot-times.sh}; its file name keeps it out of
+ * the test run.
+ */
+class BootTimesBenchmark {
+    /** What the guest reports, in seconds since the kernel started, and how it is read there. */
+    private static final Map<String, String> GUEST = new LinkedHashMap<>();
+
+    static {
+        GUEST.put("/init starts", "dmesg | awk -F'[][]' '/captainos-init: / { print $2 + 0; exit }'");
+        GUEST.put("systemd starts", "systemctl show -p UserspaceTimestampMonotonic --value");
+        GUEST.put("containerd ready", monotonic("containerd.service", "ActiveEnterTimestampMonotonic"));
+        GUEST.put("network online", monotonic("network-online.target", "ActiveEnterTimestampMonotonic"));
+        GUEST.put("setup starts", monotonic("tink-agent-setup.service", "ExecMainStartTimestampMonotonic"));
+        GUEST.put("agent starts", monotonic("tink-agent.service", "ExecMainStartTimestampMonotonic"));
+    }
+
+    @TempDir
+    Path dir;
+
+    private static String monotonic(String unit, String property) {
+        return "systemctl show " + unit + " -p " + property + " --value";
+    }
+
+    @Test
+    void bootBothImages() throws Exception {
+        String baselineDir = System.getProperty("captain.boot.baseline", "");
+        Prerequisite.require(!baselineDir.isEmpty(), "set -Dcaptain.boot.baseline to a folder with a baseline image");
+        String arch = Guest.arch().linux();
+        Map<String, Path[]> images = new LinkedHashMap<>();
+        images.put("baseline", new Path[] {find(Path.of(baselineDir), "vmlinuz-", arch),
+            find(Path.of(baselineDir), "initramfs-", arch)});
+        images.put("this build", new Path[] {Guest.artifact("vmlinuz"), Guest.artifact("initramfs")});
+        int rounds = Integer.getInteger("captain.boot.rounds", 1);
+        Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (Map.Entry<String, Path[]> image : images.entrySet()) {
+                Map<String, Double> one = boot(image.getKey(), round, image.getValue());
+                one.forEach((k, v) -> figures.computeIfAbsent(image.getKey(), x -> new LinkedHashMap<>())
+                        .computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+            }
+        }
+        StringBuilder table = new StringBuilder(String.format("%-34s %10s %10s %7s%n", "seconds (" + arch + ", "
+                + rounds + " round" + (rounds > 1 ? "s, median" : "") + ")", "baseline", "this build", "ratio"));
+        for (String metric : figures.get("baseline").keySet()) {
+            double a = median(figures.get("baseline").get(metric));
+            double b = median(figures.get("this build").get(metric));
+            table.append(String.format("%-34s %10.1f %10.1f %7.2f%n", metric, a, b, a > 0 ? b / a : 0));
+        }
+        Path report = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("boot-times-" + arch + ".txt");
+        Files.writeString(report, table.toString(), StandardCharsets.UTF_8);
+        System.out.print(table);
+    }
+
+    private Map<String, Double> boot(String label, int round, Path[] image) throws Exception {
+        String name = "bench-" + label.replace(' ', '-') + "-" + round + "-" + Guest.arch().linux();
+        Map<String, Double> figures = new LinkedHashMap<>();
+        try (AgentRig rig = AgentRig.start(dir.resolve(name), false, List.of())) {
+            QemuMachine.Spec spec = QemuMachine.Spec.kernel(Guest.arch(), image[0], image[1],
+                    KernelCommandLine.build(Guest.arch(), rig.keys(), "", ""), 2048, Guest.CPUS);
+            try (Guest guest = Guest.boot(name, spec)) {
+                rig.awaitAgent(guest, Guest.BOOT);
+                double total = guest.seconds();
+                guest.loggedIn();
+                figures.put("QEMU start to the kernel (host)", firstLineSeconds(guest, "Linux version"));
+                for (Map.Entry<String, String> e : GUEST.entrySet()) {
+                    double v = Double.parseDouble(guest.sh1(e.getValue()));
+                    figures.put(e.getKey() + " (guest)", e.getKey().equals("/init starts") ? v : v / 1e6);
+                }
+                figures.put("QEMU start to the agent (host)", total);
+                Path logs = Path.of(System.getProperty("captain.boot.logs", "target"));
+                List<String> analysis = new ArrayList<>(guest.sh("systemd-analyze --no-pager blame"));
+                analysis.add("");
+                analysis.addAll(guest.sh("systemd-analyze --no-pager critical-chain tink-agent.service"));
+                analysis.add("");
+                analysis.add("modules loaded: " + guest.sh1("wc -l < /proc/modules") + ": "
+                        + guest.sh1("cut -d ' ' -f 1 /proc/modules | sort | paste -sd ' '"));
+                analysis.add("");
+                analysis.addAll(guest.sh("journalctl -b -o short-monotonic --no-pager -u systemd-networkd"
+                        + " -u systemd-networkd-wait-online -u containerd -u tink-agent-setup"));
+                Files.write(logs.resolve("analyze-" + name + ".txt"), analysis, StandardCharsets.UTF_8);
+            }
+        }
+        return figures;
+    }
+
+    /** Host seconds since QEMU started at the first console line containing the text (the log's own stamps). */
+    private static double firstLineSeconds(Guest guest, String text) throws IOException {
+        Path log = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + guest.name + ".log");
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text)).findFirst()
+                    .map(l -> Double.parseDouble(l.trim().split("\\s+", 2)[0]))
+                    .orElseThrow(() -> new AssertionError("no '" + text + "' in " + log));
+        }
+    }
+
+    private static Path find(Path dir, String prefix, String arch) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith("-" + arch)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + prefix + "*-" + arch + " in " + dir));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}
