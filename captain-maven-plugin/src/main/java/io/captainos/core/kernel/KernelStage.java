@@ -78,6 +78,7 @@ public final class KernelStage {
                 .value("kernel.fragment", io.captainos.core.fetch.Sha256.of(fragment.render().getBytes()))
                 .value("kernel.forced", FORCED)
                 .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
+                .value("modules.required", String.join(",", ModuleTree.REQUIRED))
                 .value("toolchain", firstLine(runner.capture(Command.of(null, toolchain.gcc(), "--version"))))
                 .value("timestamp", options.timestamp())
                 .value("builder", options.builderVersion());
@@ -129,7 +130,10 @@ public final class KernelStage {
                 runner.run(command(make, env, "INSTALL_MOD_PATH=" + staging, "INSTALL_MOD_STRIP=--strip-unneeded",
                         "modules_install"));
             }
-            new ModuleTree(runner, log).finish(staging, release, ModuleTree.UNWANTED);
+            // The promise of the required modules is for our own configurations.
+            boolean ours = (configOverride == null || configOverride.isBlank())
+                    && "defconfig".equals(options.base());
+            new ModuleTree(runner, log).finish(staging, release, arch, ours);
             Path image = obj.resolve("arch").resolve(arch.kernelArch()).resolve("boot").resolve(arch.kernelImage());
             Path published = out.commit(staging, image, obj.resolve(".config"), tree.version(), release,
                     options.timestamp());

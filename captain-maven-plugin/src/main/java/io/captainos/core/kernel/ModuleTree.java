@@ -1,5 +1,6 @@
 package io.captainos.core.kernel;
 
+import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
@@ -7,8 +8,12 @@ import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.host.HostPrerequisites;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +28,11 @@ import java.util.stream.Stream;
  * and {@code depmod} run on the result.
  */
 public final class ModuleTree {
-    /** Modules a provisioning OS has no use for: network filesystems, virtualisation hosts and the like. */
-    public static final List<String> UNWANTED = List.of("kernel/fs/btrfs/", "kernel/fs/nfs/", "kernel/fs/nfsd/",
-            "kernel/fs/nfs_common/", "kernel/fs/lockd/", "kernel/fs/ceph/", "kernel/net/ceph/", "kernel/fs/ntfs3/",
-            "kernel/net/sunrpc/", "kernel/drivers/block/drbd/", "kernel/arch/x86/kvm/", "kernel/virt/",
-            "kernel/drivers/net/ethernet/netronome/");
+    /** Module folders a provisioning OS has no use for (modules-unwanted.txt beside this class). */
+    public static final List<String> UNWANTED = resourceLines("modules-unwanted.txt");
+
+    /** Modules every image must have, each with an optional {@code arch:} in front (modules-required.txt). */
+    static final List<String> REQUIRED = resourceLines("modules-required.txt");
 
     private final CommandRunner runner;
     private final BuildLog log;
@@ -39,9 +44,11 @@ public final class ModuleTree {
 
     /**
      * Moves {@code <staging>/lib/modules/<release>} (where modules_install puts it) to
-     * {@code <staging>/usr/lib/modules/<release>}, removes the unwanted modules and runs depmod.
+     * {@code <staging>/usr/lib/modules/<release>}, removes the unwanted modules, runs depmod and checks that the
+     * required modules are there: a missing one fails the build when {@code ours} (our configurations, Debian's
+     * kernel), and is a warning for a configuration of the user's.
      */
-    public Path finish(Path staging, String release, List<String> remove) {
+    public Path finish(Path staging, String release, Arch arch, boolean ours) {
         Path from = staging.resolve("lib/modules").resolve(release);
         Path to = staging.resolve("usr/lib/modules").resolve(release);
         try {
@@ -59,8 +66,18 @@ public final class ModuleTree {
             if (!Files.isRegularFile(to.resolve("modules.dep"))) {
                 depmod(staging.resolve("usr"), release); // the dependencies decide what trimming keeps
             }
-            trim(to, remove);
+            trim(to, UNWANTED);
             depmod(staging.resolve("usr"), release);
+            List<String> missing = missing(to, arch);
+            if (!missing.isEmpty()) {
+                String what = "The " + release + " modules lack " + String.join(", ", missing)
+                        + " (modules-required.txt): the trim list (modules-unwanted.txt) removed them, or the kernel"
+                        + " configuration does not build them";
+                if (ours) {
+                    throw new CaptainException(what + ". Build them as modules or into the kernel.");
+                }
+                log.warn(what + "; machines that need them will not work with this kernel.");
+            }
         } catch (IOException e) {
             throw new CaptainException("Cannot arrange the modules of " + release + ": " + e.getMessage(), e);
         }
@@ -97,6 +114,49 @@ public final class ModuleTree {
         log.info("modules: removed " + drop.size() + " of " + deps.size() + (drop.size() > direct ? " ("
                 + (drop.size() - direct) + " because they need a removed one)" : ""));
         return drop.size();
+    }
+
+    /** The required modules of the arch that are neither in modules.dep nor in modules.builtin. */
+    static List<String> missing(Path modules, Arch arch) throws IOException {
+        Set<String> present = new HashSet<>();
+        for (String list : List.of("modules.dep", "modules.builtin")) {
+            Path file = modules.resolve(list);
+            if (Files.isRegularFile(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    int colon = line.indexOf(':');
+                    String path = colon >= 0 ? line.substring(0, colon) : line.trim();
+                    String name = path.substring(path.lastIndexOf('/') + 1);
+                    int ko = name.indexOf(".ko");
+                    if (ko > 0) {
+                        present.add(name.substring(0, ko).replace('-', '_'));
+                    }
+                }
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (String line : REQUIRED) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.substring(0, colon).equals(arch.debian())) {
+                continue;
+            }
+            String name = line.substring(colon + 1);
+            if (!present.contains(name.replace('-', '_'))) {
+                missing.add(name);
+            }
+        }
+        return missing;
+    }
+
+    private static List<String> resourceLines(String name) {
+        try (InputStream in = ModuleTree.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the plugin lacks its resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the plugin's resource " + name, e);
+        }
     }
 
     /** modules.dep when it exists, else every module file with no known dependencies. */

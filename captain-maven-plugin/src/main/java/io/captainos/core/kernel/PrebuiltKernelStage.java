@@ -24,25 +24,6 @@ import java.util.stream.Stream;
  * netfilter, the filesystems provisioning uses). For fast work on the rest of the OS, and for hardware Debian supports.
  */
 public final class PrebuiltKernelStage {
-    /**
-     * Module folders a provisioning OS has no use for; the modules that need them go too. Together with
-     * {@link ModuleTree#UNWANTED}.
-     */
-    public static final List<String> TRIM = List.of("kernel/sound/", "kernel/drivers/media/",
-            "kernel/drivers/net/wireless/", "kernel/net/wireless/", "kernel/net/mac80211/", "kernel/net/bluetooth/",
-            "kernel/drivers/bluetooth/", "kernel/drivers/infiniband/", "kernel/net/nfc/", "kernel/drivers/nfc/",
-            "kernel/drivers/gpu/", "kernel/drivers/staging/", "kernel/drivers/iio/", "kernel/drivers/input/joystick/",
-            "kernel/drivers/input/touchscreen/", "kernel/drivers/input/tablet/", "kernel/drivers/isdn/",
-            "kernel/drivers/atm/", "kernel/net/atm/", "kernel/drivers/net/can/", "kernel/net/can/",
-            "kernel/drivers/w1/", "kernel/drivers/comedi/", "kernel/drivers/net/wwan/", "kernel/drivers/net/ieee802154/",
-            "kernel/net/ieee802154/", "kernel/net/mac802154/", "kernel/drivers/net/hamradio/", "kernel/net/ax25/",
-            "kernel/net/rose/", "kernel/net/netrom/", "kernel/drivers/mtd/",
-            "kernel/drivers/usb/gadget/", "kernel/fs/ocfs2/", "kernel/fs/gfs2/",
-            "kernel/fs/nilfs2/", "kernel/fs/reiserfs/", "kernel/fs/jfs/", "kernel/fs/ubifs/", "kernel/fs/orangefs/",
-            "kernel/fs/afs/", "kernel/fs/coda/", "kernel/drivers/misc/cardreader/", "kernel/drivers/memstick/",
-            "kernel/drivers/platform/chrome/", "kernel/drivers/platform/surface/", "kernel/drivers/accessibility/",
-            "kernel/drivers/thunderbolt/", "kernel/drivers/firewire/", "kernel/drivers/pcmcia/");
-
     private final DebianArchive archive;
     private final Path stageDir;
     private final Path outDir;
@@ -81,7 +62,8 @@ public final class PrebuiltKernelStage {
                 .value("stage", "kernel")
                 .value("arch", arch.debian())
                 .value("kernel.source", "debian-image " + pkg.name() + " " + pkg.version() + " " + pkg.sha256())
-                .value("trim", String.join(",", TRIM) + ";" + String.join(",", ModuleTree.UNWANTED))
+                .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
+                .value("modules.required", String.join(",", ModuleTree.REQUIRED))
                 .value("timestamp", timestamp)
                 .value("builder", builderVersion);
         StageStamp stamp = new StageStamp(out.stamp());
@@ -111,9 +93,7 @@ public final class PrebuiltKernelStage {
             }
             Files.createDirectories(staging.resolve("lib/modules"));
             Files.move(modulesRoot.resolve(release), staging.resolve("lib/modules").resolve(release));
-            List<String> remove = new ArrayList<>(TRIM);
-            remove.addAll(ModuleTree.UNWANTED);
-            new ModuleTree(runner, log).finish(staging, release, remove);
+            new ModuleTree(runner, log).finish(staging, release, arch, true);
             Path published = out.commit(staging, image, config, version, release, timestamp);
             stamp.record(inputs);
             log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB (%s)",
