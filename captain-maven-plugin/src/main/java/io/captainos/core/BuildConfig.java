@@ -1,6 +1,7 @@
 package io.captainos.core;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -100,6 +101,17 @@ public final class BuildConfig {
     /** Whether missing host packages are installed with apt-get (as root on Debian). */
     public boolean hostInstall() {
         return hostInstall;
+    }
+
+    /** How long a stage waits for another build that holds its work folder ({@code captain.lock.timeout}). */
+    public Duration lockTimeout() {
+        Settings.Value v = settings.resolve(Settings.LOCK_TIMEOUT);
+        String t = v.value().trim();
+        if (!t.matches("[0-9]{1,9}")) {
+            throw new CaptainException("Invalid captain.lock.timeout '" + v.value() + "' (" + v.origin()
+                    + "): use a whole number of seconds, 0 to fail at once when another build holds the stage");
+        }
+        return Duration.ofSeconds(Long.parseLong(t));
     }
 
     /** A setting's value with surrounding blanks removed; empty when unset. */

@@ -46,6 +46,8 @@ public final class Settings {
             "runc release for the upstream tools source");
     public static final Setting NERDCTL_VERSION = new Setting("captain.nerdctl.version", "NERDCTL_VERSION", "2.2.1",
             "nerdctl release for the upstream tools source");
+    public static final Setting LOCK_TIMEOUT = new Setting("captain.lock.timeout", "CAPTAIN_LOCK_TIMEOUT", "3600",
+            "seconds a stage waits for another build holding its work folder");
     public static final Setting CNI_VERSION = new Setting("captain.cni.version", "CNI_VERSION", "1.6.0",
             "CNI plugins release for the upstream tools source");
 
@@ -128,7 +130,7 @@ public final class Settings {
         }
         all.addAll(List.of(KERNEL_SOURCE, KERNEL_VERSION, KERNEL_SRC, KERNEL_CONFIG, KERNEL_BASE, KERNEL_MIRROR,
                 KERNEL_CCACHE, TOOLS_SOURCE, TOOLS_MIRROR, CONTAINERD_VERSION, RUNC_VERSION, NERDCTL_VERSION,
-                CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL));
+                CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL, LOCK_TIMEOUT));
         return Collections.unmodifiableList(all);
     }
 }

@@ -5,6 +5,7 @@ import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Settings;
+import io.captainos.core.state.StageLock;
 import io.captainos.core.Stage;
 import io.captainos.core.exec.DockerProbe;
 import io.captainos.core.exec.StageExecution;
@@ -227,10 +228,25 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     @Parameter(property = "captain.host.install")
     private String hostInstall;
 
+    /**
+     * Seconds a stage waits for another build that holds the same work folder before it fails. Environment {@code
+     * CAPTAIN_LOCK_TIMEOUT}; default {@code 3600}.
+     */
+    @Parameter(property = "captain.lock.timeout")
+    private String lockTimeout;
+
     @Override
     public final void execute() throws MojoFailureException {
         try {
-            run();
+            Stage stage = stage();
+            if (stage == null) {
+                run();
+            } else {
+                try (StageLock held = StageLock.acquire(buildDir().resolve(stage.id()), stage.id(),
+                        config().lockTimeout(), log())) {
+                    run();
+                }
+            }
         } catch (CaptainException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (java.io.UncheckedIOException e) {
@@ -241,6 +257,11 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     }
 
     protected abstract void run();
+
+    /** The stage whose work folder the goal holds while it runs; none by default. */
+    protected Stage stage() {
+        return null;
+    }
 
     /**
      * Whether a skipped stage has an earlier finished build of an arch to attach: its input record and every output
@@ -312,6 +333,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         p.put(Settings.DEBIAN_KEYRING.property(), debianKeyring);
         p.put(Settings.CACHE.property(), downloadCache);
         p.put(Settings.HOST_INSTALL.property(), hostInstall);
+        p.put(Settings.LOCK_TIMEOUT.property(), lockTimeout);
         return p;
     }
 

@@ -79,6 +79,11 @@ public class InitramfsMojo extends AbstractCaptainMojo {
     }
 
     @Override
+    protected Stage stage() {
+        return Stage.INITRAMFS;
+    }
+
+    @Override
     protected void run() {
         BuildConfig config = config();
         StageExecution.Resolved mode = execution().resolve(Stage.INITRAMFS, config.mode(Stage.INITRAMFS));

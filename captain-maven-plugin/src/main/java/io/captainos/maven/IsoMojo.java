@@ -46,6 +46,11 @@ public class IsoMojo extends AbstractCaptainMojo {
     }
 
     @Override
+    protected Stage stage() {
+        return Stage.ISO;
+    }
+
+    @Override
     protected void run() {
         BuildConfig config = config();
         StageExecution.Resolved mode = execution().resolve(Stage.ISO, config.mode(Stage.ISO));

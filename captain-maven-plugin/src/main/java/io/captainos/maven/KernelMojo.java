@@ -48,6 +48,11 @@ public class KernelMojo extends AbstractCaptainMojo {
     }
 
     @Override
+    protected Stage stage() {
+        return Stage.KERNEL;
+    }
+
+    @Override
     protected void run() {
         BuildConfig config = config();
         StageExecution.Resolved mode = execution().resolve(Stage.KERNEL, config.mode(Stage.KERNEL));

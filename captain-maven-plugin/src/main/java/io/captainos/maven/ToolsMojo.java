@@ -34,6 +34,11 @@ public class ToolsMojo extends AbstractCaptainMojo {
     }
 
     @Override
+    protected Stage stage() {
+        return Stage.TOOLS;
+    }
+
+    @Override
     protected void run() {
         BuildConfig config = config();
         StageExecution.Resolved mode = execution().resolve(Stage.TOOLS, config.mode(Stage.TOOLS));
