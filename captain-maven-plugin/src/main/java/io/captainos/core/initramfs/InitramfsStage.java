@@ -183,6 +183,13 @@ public final class InitramfsStage {
                 throw new CaptainException("mkosi finished without producing " + image);
             }
             check(image);
+            List<String> lost = missingModules(modulesTree, image);
+            if (!lost.isEmpty()) {
+                throw new CaptainException("initramfs (" + arch.linux() + "): the image lacks " + lost.size()
+                        + " of the kernel's modules (" + String.join(", ", lost.subList(0, Math.min(5, lost.size())))
+                        + (lost.size() > 5 ? ", ..." : "") + "); something removed them from " + image
+                        + " while it was built. Nothing was published; build again.");
+            }
             long built = System.nanoTime();
             NewcCpio.Stats stats = new NewcCpio(options.timestamp(), options.zstdLevel(),
                     Runtime.getRuntime().availableProcessors(), options.longWindowLog()).write(image, out.image());
@@ -286,6 +293,21 @@ public final class InitramfsStage {
     }
 
     /** What the finished tree must have before it is packed: what the OS needs at boot. */
+    /** The module files of the kernel's tree that the image does not hold at the same path. */
+    static List<String> missingModules(Path modulesTree, Path image) throws IOException {
+        List<String> missing = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(modulesTree)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().contains(".ko")).sorted()::iterator) {
+                String rel = modulesTree.relativize(f).toString();
+                if (!Files.isRegularFile(image.resolve(rel))) {
+                    missing.add(rel);
+                }
+            }
+        }
+        return missing;
+    }
+
     private static void check(Path image) {
         if (!Files.isExecutable(image.resolve("init"))) {
             throw new CaptainException("The image has no executable /init: is mkosi.extra/init in place?");

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.CaptainException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InitramfsStageTest {
     @Test
@@ -35,5 +39,23 @@ class InitramfsStageTest {
         assertEquals("25.3", Mkosi.version("mkosi 25.3\n"));
         assertEquals(14, Mkosi.major("mkosi 14"));
         assertEquals(-1, Mkosi.major("python3: No module named mkosi"));
+    }
+
+    @Test
+    void everyModuleOfTheKernelMustBeInTheImageItWasLaidInto(@TempDir Path dir) throws IOException {
+        Path modules = dir.resolve("modules");
+        Path image = dir.resolve("image");
+        for (String m : List.of("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz",
+                "usr/lib/modules/6.12.1/kernel/fs/overlayfs/overlay.ko.xz")) {
+            for (Path root : List.of(modules, image)) {
+                Files.createDirectories(root.resolve(m).getParent());
+                Files.writeString(root.resolve(m), m);
+            }
+        }
+        Files.writeString(modules.resolve("usr/lib/modules/6.12.1/modules.dep"), "");
+        assertEquals(List.of(), InitramfsStage.missingModules(modules, image), "modules.dep is not a module");
+        Files.delete(image.resolve("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz"));
+        assertEquals(List.of("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz"),
+                InitramfsStage.missingModules(modules, image));
     }
 }
