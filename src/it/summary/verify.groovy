@@ -7,7 +7,8 @@ def expect = { pattern, String what -> if (!(log =~ pattern)) fail("build.log do
 expect(/CaptainOS build configuration \(captain-maven-plugin [^)]+\)/, 'the summary header')
 expect(/(?m)arches: arm64 \(aarch64\)$/, 'arm64 as the only arch')
 expect(/stage kernel\s+mode skip\s+->\s+skip\s+\(skip requested\)/, 'the kernel stage in skip mode')
-expect(/stage tools\s+mode auto\s+->\s+native\s+\(/, 'the tools stage resolving auto to native')
+expect(/stage tools\s+mode auto\s+->\s+native\s+\(No Docker engine at unix:\/\/\/nonexistent\/captainos\/docker\.sock \(environment DOCKER_HOST\): the socket \/nonexistent\/captainos\/docker\.sock does not exist: native\)/,
+        'the tools stage resolving auto to native, and why')
 expect(/captain\.arch\s+ARCH\s+=\s+arm64\s+\[command line -Dcaptain\.arch\]/, 'captain.arch from the command line')
 expect(/captain\.kernel\.mode\s+KERNEL_MODE\s+=\s+skip\s+\[environment KERNEL_MODE\]/, 'the kernel mode from KERNEL_MODE')
 expect(/captain\.debian\.suites\s+DEBIAN_SUITES\s+=\s+trixie\s+\[project property captain\.debian\.suites\]/,

@@ -48,6 +48,14 @@ public final class Settings {
             "nerdctl release for the upstream tools source");
     public static final Setting LOCK_TIMEOUT = new Setting("captain.lock.timeout", "CAPTAIN_LOCK_TIMEOUT", "3600",
             "seconds a stage waits for another build holding its work folder");
+    public static final Setting DOCKER_HOST = new Setting("captain.docker.host", "DOCKER_HOST", "",
+            "the container engine for docker mode: unix:///path/to/socket or tcp://host:port (default:"
+                    + " unix:///var/run/docker.sock; podman's Docker-compatible socket works too)");
+    public static final Setting BUILDER_BASE = new Setting("captain.builder.base", "BUILDER_BASE", "",
+            "an image already in the engine to build the builder image on, instead of the Debian trixie base the"
+                    + " build makes with mkosi");
+    public static final Setting BUILDER_NO_CACHE = new Setting("captain.builder.noCache", "BUILDER_NO_CACHE",
+            "false", "build the builder image (and the base it is made on) again even when the engine has its tag");
     public static final Setting CNI_VERSION = new Setting("captain.cni.version", "CNI_VERSION", "1.6.0",
             "CNI plugins release for the upstream tools source");
 
@@ -130,7 +138,8 @@ public final class Settings {
         }
         all.addAll(List.of(KERNEL_SOURCE, KERNEL_VERSION, KERNEL_SRC, KERNEL_CONFIG, KERNEL_BASE, KERNEL_MIRROR,
                 KERNEL_CCACHE, TOOLS_SOURCE, TOOLS_MIRROR, CONTAINERD_VERSION, RUNC_VERSION, NERDCTL_VERSION,
-                CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL, LOCK_TIMEOUT));
+                CNI_VERSION, DEBIAN_MIRROR, DEBIAN_SUITES, DEBIAN_KEYRING, CACHE, HOST_INSTALL, LOCK_TIMEOUT, DOCKER_HOST,
+                BUILDER_BASE, BUILDER_NO_CACHE));
         return Collections.unmodifiableList(all);
     }
 }

@@ -7,12 +7,18 @@ import io.captainos.core.CaptainException;
 import io.captainos.core.Settings;
 import io.captainos.core.state.StageLock;
 import io.captainos.core.Stage;
-import io.captainos.core.exec.DockerProbe;
+import io.captainos.core.docker.BuilderImage;
+import io.captainos.core.docker.DockerSetup;
+import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
+import io.captainos.core.host.HostPrerequisites;
+import io.captainos.core.initramfs.Mkosi;
+import io.captainos.core.sources.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +34,9 @@ import org.apache.maven.project.MavenProject;
  * defaults), turns core failures into build failures with their message, and knows the build's folders.
  */
 abstract class AbstractCaptainMojo extends AbstractMojo {
+    /** The Python 3 that runs an unpacked mkosi. */
+    static final String PYTHON = "/usr/bin/python3";
+
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     protected MavenProject project;
 
@@ -235,6 +244,29 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     @Parameter(property = "captain.lock.timeout")
     private String lockTimeout;
 
+    /**
+     * The container engine for docker mode: {@code unix:///path/to/socket} or {@code tcp://host:port}. Environment
+     * {@code DOCKER_HOST}; default {@code unix:///var/run/docker.sock}.
+     */
+    @Parameter(property = "captain.docker.host")
+    private String dockerHost;
+
+    /**
+     * An image already in the engine to build the builder image on, instead of the Debian trixie base the build
+     * makes with mkosi. Environment {@code BUILDER_BASE}; default none.
+     */
+    @Parameter(property = "captain.builder.base")
+    private String builderBase;
+
+    /**
+     * Build the builder image (and its base) again even when the engine has its tag. Environment {@code
+     * BUILDER_NO_CACHE}; default {@code false}.
+     */
+    @Parameter(property = "captain.builder.noCache")
+    private String builderNoCache;
+
+    private DockerSetup docker;
+
     @Override
     public final void execute() throws MojoFailureException {
         try {
@@ -253,6 +285,11 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
             throw new MojoFailureException("I/O error: " + e.getMessage() + " (" + e.getCause().getMessage()
                     + "); check free space and permissions, or remove the download cache with captain:clean"
                     + " -Dcaptain.clean.cache", e);
+        } finally {
+            if (docker != null) {
+                docker.close();
+                docker = null;
+            }
         }
     }
 
@@ -334,11 +371,49 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         p.put(Settings.CACHE.property(), downloadCache);
         p.put(Settings.HOST_INSTALL.property(), hostInstall);
         p.put(Settings.LOCK_TIMEOUT.property(), lockTimeout);
+        p.put(Settings.DOCKER_HOST.property(), dockerHost);
+        p.put(Settings.BUILDER_BASE.property(), builderBase);
+        p.put(Settings.BUILDER_NO_CACHE.property(), builderNoCache);
         return p;
     }
 
     protected StageExecution execution() {
-        return new StageExecution(new DockerProbe(System.getenv()), log());
+        return new StageExecution(docker(config()), log());
+    }
+
+    /**
+     * Docker mode's engine and builder image for this goal: the commands see the build's root, its build and out
+     * folders and the download cache at their own paths, and ccache keeps its cache in the download cache.
+     */
+    protected DockerSetup docker(BuildConfig config) {
+        if (docker == null) {
+            Settings.Value host = config.settings().resolve(Settings.DOCKER_HOST);
+            Path cache = cacheDir(config);
+            List<Path> mounts = new ArrayList<>(List.of(root(), buildDir(), outDir(), cache));
+            String src = config.text(Settings.KERNEL_SRC);
+            if (!src.isEmpty()) {
+                mounts.add(root().resolve(src));
+            }
+            // ccache's folder: the caller's CCACHE_DIR when set (a CI cache restores it), else in the download cache.
+            String ccacheEnv = System.getenv("CCACHE_DIR");
+            Path ccache = ccacheEnv == null || ccacheEnv.isBlank() ? cache.resolve("ccache") : Path.of(ccacheEnv);
+            mounts.add(ccache);
+            NativeRunner here = new NativeRunner(log());
+            docker = new DockerSetup(host.value(), host.origin(), engine -> new BuilderImage(engine,
+                    new BuilderImage.Inputs(Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config),
+                            config.text(Settings.BUILDER_BASE), config.settings().flag(Settings.BUILDER_NO_CACHE)),
+                    buildDir().resolve("builder"), here, () -> Mkosi.find(here, Sources.debian(config, cache(config),
+                            log()), buildDir().resolve("builder").resolve("tools"), PYTHON, log()),
+                    cache.resolve("mkosi-packages"), log()), mounts,
+                    Map.of("CCACHE_DIR", ccache.toString(), "HOME", "/tmp"), log());
+        }
+        return docker;
+    }
+
+    /** The host's programs for a stage: checked (and installed) on this host, or the builder image's. */
+    protected HostPrerequisites host(BuildConfig config, StageExecution.Resolved mode) {
+        return mode.inBuilder() ? HostPrerequisites.provided(log())
+                : HostPrerequisites.ofThisHost(config.hostInstall(), mode.runner(), log());
     }
 
     protected long timestamp() {

@@ -4,6 +4,8 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Stage;
+import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.host.HostPrerequisites;
@@ -100,9 +102,11 @@ public class InitramfsMojo extends AbstractCaptainMojo {
                 Path modules = artifacts.resolve(kernel, "tar.zst", arch.classifier("modules"),
                         "captain.initramfs.kernel");
                 Path bundle = artifacts.resolve(tools, "tar.zst", arch.classifier(), "captain.initramfs.tools");
-                HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
-                        mode.runner(), log());
-                ForeignArch.ensure(arch, Arch.host(), host, mode.runner(), log());
+                HostPrerequisites host = host(config, mode);
+                // Foreign binaries run through this host's binfmt_misc, in the builder container too.
+                CommandRunner here = mode.inBuilder() ? new NativeRunner(log()) : mode.runner();
+                ForeignArch.ensure(arch, Arch.host(), HostPrerequisites.ofThisHost(config.hostInstall(), here, log()),
+                        here, log());
                 if (stage == null) {
                     stage = stage(config, host, mode);
                 }
@@ -126,14 +130,17 @@ public class InitramfsMojo extends AbstractCaptainMojo {
         }
         DownloadCache cache = cache(config);
         Path stageDir = buildDir().resolve("initramfs");
-        Mkosi mkosi = Mkosi.find(mode.runner(), Sources.debian(config, cache, log()), stageDir.resolve("tools"),
-                python, log());
+        Mkosi mkosi = mode.inBuilder()
+                ? Mkosi.unpacked(mode.runner(), Sources.debian(config, cache, log()), stageDir.resolve("tools"),
+                        PYTHON, log())
+                : Mkosi.find(mode.runner(), Sources.debian(config, cache, log()), stageDir.resolve("tools"), python,
+                        log());
         getLog().info("initramfs: mkosi " + mkosi.version() + " from " + mkosi.origin());
         InitramfsStage.Options options = new InitramfsStage.Options(osVersion, timestamp(), zstdLevel, zstdLong,
                 Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config), PluginInfo.builderId());
         return new InitramfsStage(mkosi, mkosiDir.toPath().toAbsolutePath(), extraDir.toPath().toAbsolutePath()
-                .normalize(), stageDir, outDir(), cacheDir(config).resolve("mkosi-packages"), options, mode.runner(),
-                log());
+                .normalize(), stageDir, outDir(), cacheDir(config).resolve("mkosi-packages"), options,
+                mode.runner().forImageBuilds(), log());
     }
 
     private Path existing(Arch arch) {

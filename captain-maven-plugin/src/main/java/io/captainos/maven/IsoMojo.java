@@ -63,8 +63,7 @@ public class IsoMojo extends AbstractCaptainMojo {
                     continue;
                 }
             } else {
-                HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
-                        mode.runner(), log());
+                HostPrerequisites host = host(config, mode);
                 List<Requirement> needs = new java.util.ArrayList<>(List.of(
                         Requirement.program("grub-mkrescue", "grub-common"),
                         Requirement.program("xorriso", "xorriso"), Requirement.program("mformat", "mtools")));
@@ -77,7 +76,7 @@ public class IsoMojo extends AbstractCaptainMojo {
                 Path kconfig = artifacts.resolve(kernel, "config", arch.classifier(), "captain.iso.kernel");
                 Path image = artifacts.resolve(initramfs, "cpio.zst", arch.classifier(), "captain.iso.initramfs");
                 GrubPlatforms grub = new GrubPlatforms(Path.of("/usr/lib/grub"), stageDir.resolve("grub"),
-                        () -> Sources.debian(config, cache(config), log()), log());
+                        () -> Sources.debian(config, cache(config), log()), mode.inBuilder(), log());
                 iso = new IsoStage(stageDir, outDir(), timestamp(), PluginInfo.builderId(), mode.runner(), log())
                         .build(arch, IsoStage.kernelVersion(kconfig), vmlinuz, image, grub.forArch(arch),
                                 config.force(Stage.ISO)).iso();

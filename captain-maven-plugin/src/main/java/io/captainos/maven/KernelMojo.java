@@ -91,8 +91,7 @@ public class KernelMojo extends AbstractCaptainMojo {
 
     private KernelStage.Result build(BuildConfig config, StageExecution.Resolved mode, Arch arch) {
         DownloadCache cache = cache(config);
-        HostPrerequisites host = HostPrerequisites.ofThisHost(config.hostInstall(),
-                mode.runner(), log());
+        HostPrerequisites host = host(config, mode);
         if (config.kernelSource() == KernelSourceKind.DEBIAN_IMAGE && config.text(Settings.KERNEL_SRC).isEmpty()) {
             host.ensure("kernel", List.of(Requirement.program("depmod", "kmod")));
             return new PrebuiltKernelStage(Sources.debian(config, cache, log()), buildDir().resolve("kernel"),

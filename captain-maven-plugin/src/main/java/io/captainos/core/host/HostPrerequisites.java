@@ -28,9 +28,16 @@ public final class HostPrerequisites {
     private final boolean installAllowed;
     private final CommandRunner runner;
     private final BuildLog log;
+    private final boolean provided;
 
     public HostPrerequisites(String path, boolean root, boolean debian, boolean installAllowed,
             CommandRunner runner, BuildLog log) {
+        this(path, root, debian, installAllowed, runner, log, false);
+    }
+
+    private HostPrerequisites(String path, boolean root, boolean debian, boolean installAllowed,
+            CommandRunner runner, BuildLog log, boolean provided) {
+        this.provided = provided;
         this.path = path == null ? "" : path;
         this.root = root;
         this.debian = debian;
@@ -46,9 +53,20 @@ public final class HostPrerequisites {
         return new HostPrerequisites(System.getenv("PATH"), root, debian, installAllowed, runner, log);
     }
 
+    /**
+     * The builder image's programs: it is made with every package a stage needs (its Dockerfile lists them), so
+     * nothing is missing and nothing is installed.
+     */
+    public static HostPrerequisites provided(BuildLog log) {
+        return new HostPrerequisites("", true, true, false, null, log, true);
+    }
+
     /** The requirements that are not met. */
     public List<Requirement> missing(List<Requirement> requirements) {
         List<Requirement> missing = new ArrayList<>();
+        if (provided) {
+            return missing;
+        }
         for (Requirement r : requirements) {
             if (!(r.program() ? onPath(r.name()) : Files.exists(Path.of(r.name())))) {
                 missing.add(r);

@@ -8,6 +8,7 @@ import io.captainos.core.KernelVersion;
 import io.captainos.core.ReleaseFiles;
 import io.captainos.core.archive.NewcCpio;
 import io.captainos.core.archive.TarExtractor;
+import io.captainos.core.debian.AptSources;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.state.InputHash;
@@ -17,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -130,6 +129,8 @@ public final class InitramfsStage {
         InputHash inputs = new InputHash()
                 .value("stage", "initramfs")
                 .value("arch", arch.debian())
+                // apt, dpkg and depmod come from the host or the builder image
+                .value("runner", runner.identity())
                 .value("os.version", options.osVersion())
                 .value("timestamp", options.timestamp())
                 .value("zstd.level", options.zstdLevel())
@@ -210,6 +211,9 @@ public final class InitramfsStage {
             return new Result(arch, version, out.image(), out.manifest(), published, true);
         } catch (IOException e) {
             throw new CaptainException("initramfs (" + arch.linux() + "): " + e.getMessage(), e);
+        } finally {
+            // packed (or failed): mkosi's tree, workspace and package cache need the image's owners no longer
+            runner.handBack(List.of(mkosiOut, workspace, packageCache));
         }
     }
 
@@ -236,44 +240,16 @@ public final class InitramfsStage {
 
     /** apt sources for mkosi's sandbox: only the suites asked for, signed by our keyring. */
     private void writeSandbox(Path sandbox) {
+        writeSandbox(sandbox, options.mirror(), options.suites(), options.keyring());
+    }
+
+    /** A sandbox tree whose apt sources list only the suites asked for, signed by the keyring given. */
+    public static void writeSandbox(Path sandbox, String mirror, List<String> suites, byte[] keyring) {
         Path apt = sandbox.resolve("etc/apt");
-        Files2.writeAtomically(apt.resolve("keyrings/captainos-archive.gpg"), options.keyring());
-        StringBuilder sb = new StringBuilder();
-        sb.append("Types: deb\nURIs: ").append(options.mirror()).append("\nSuites: ")
-                .append(String.join(" ", options.suites()))
-                .append("\nComponents: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
-        String security = securityMirror(options.mirror());
-        List<String> securitySuites = securitySuites(options.suites());
-        if (security != null && !securitySuites.isEmpty()) {
-            sb.append("\nTypes: deb\nURIs: ").append(security).append("\nSuites: ")
-                    .append(String.join(" ", securitySuites)).append('\n')
-                    .append("Components: main\nSigned-By: /etc/apt/keyrings/captainos-archive.gpg\n");
-        }
+        Files2.writeAtomically(apt.resolve("keyrings/captainos-archive.gpg"), keyring);
         // mkosi keeps a sources file of this name as it is, instead of adding repositories of its own.
-        Files2.writeAtomically(apt.resolve("sources.list.d/mkosi.sources"), sb.toString());
-    }
-
-    /**
-     * The security suites of the suites asked for: {@code <codename>-security} once for each release codename
-     * ({@code trixie, trixie-updates} give {@code trixie-security}); unstable, experimental and their codenames have
-     * none.
-     */
-    static List<String> securitySuites(List<String> suites) {
-        Set<String> none = Set.of("sid", "unstable", "experimental", "rc-buggy");
-        Set<String> out = new LinkedHashSet<>();
-        for (String suite : suites) {
-            String codename = suite.contains("-") ? suite.substring(0, suite.indexOf('-')) : suite;
-            if (!none.contains(codename)) {
-                out.add(codename + "-security");
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    /** The security archive beside a mirror that ends in {@code /debian}; null for other layouts. */
-    static String securityMirror(String mirror) {
-        String m = mirror.endsWith("/") ? mirror.substring(0, mirror.length() - 1) : mirror;
-        return m.endsWith("/debian") ? m + "-security" : null;
+        Files2.writeAtomically(apt.resolve("sources.list.d/mkosi.sources"),
+                AptSources.render(mirror, suites, "/etc/apt/keyrings/captainos-archive.gpg"));
     }
 
     private static String release(Path modulesTree) throws IOException {

@@ -92,10 +92,11 @@ public final class Mkosi {
             log.info("initramfs: the host's mkosi (" + (out.isBlank() ? "version unknown" : out.trim())
                     + ") is older than " + MIN_MAJOR + "; using Debian's package instead");
         }
-        return provision(runner, debian, toolsDir, python, log);
+        return unpacked(runner, debian, toolsDir, python, log);
     }
 
-    private static Mkosi provision(CommandRunner runner, DebianArchive debian, Path toolsDir, String python,
+    /** Trixie's mkosi package, unpacked under {@code toolsDir} and run with {@code python}. */
+    public static Mkosi unpacked(CommandRunner runner, DebianArchive debian, Path toolsDir, String python,
             BuildLog log) {
         Arch hostArch = Arch.host() == null ? Arch.AMD64 : Arch.host();
         DebianPackage pkg = debian.resolve(hostArch.debian(), List.of("mkosi")).get(0);

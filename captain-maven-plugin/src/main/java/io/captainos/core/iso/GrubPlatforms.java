@@ -20,13 +20,18 @@ public final class GrubPlatforms {
     private final Path hostGrub;
     private final Path cacheDir;
     private final Supplier<DebianArchive> debian;
+    private final boolean inBuilder;
     private final BuildLog log;
 
     /**
      * @param hostGrub the host's GRUB library folder ({@code /usr/lib/grub})
      * @param cacheDir where fetched modules are unpacked
+     * @param inBuilder whether grub-mkrescue runs in the builder container, whose image has the amd64 platforms
+     *     (UEFI and BIOS) at {@code hostGrub} and no arm64 one
      */
-    public GrubPlatforms(Path hostGrub, Path cacheDir, Supplier<DebianArchive> debian, BuildLog log) {
+    public GrubPlatforms(Path hostGrub, Path cacheDir, Supplier<DebianArchive> debian, boolean inBuilder,
+            BuildLog log) {
+        this.inBuilder = inBuilder;
         this.hostGrub = hostGrub;
         this.cacheDir = cacheDir;
         this.debian = debian;
@@ -35,6 +40,12 @@ public final class GrubPlatforms {
 
     public List<Path> forArch(Arch arch) {
         List<Path> dirs = new ArrayList<>();
+        if (arch == Arch.AMD64 && inBuilder) {
+            return List.of(hostGrub.resolve("x86_64-efi"), hostGrub.resolve("i386-pc"));
+        }
+        if (arch == Arch.ARM64 && inBuilder) {
+            return List.of(fetchArm64());
+        }
         if (arch == Arch.AMD64) {
             Path efi = hostGrub.resolve("x86_64-efi");
             if (!Files.isRegularFile(efi.resolve("modinfo.sh"))) {

@@ -94,7 +94,13 @@ public final class IsoStage {
                 .path("vmlinuz", vmlinuz)
                 .path("initramfs", initramfs);
         for (Path g : grubDirs) {
-            inputs.path("grub/" + g.getFileName(), g.resolve("modinfo.sh"));
+            // GRUB's modules on this host, or in the builder image, whose ID stands for them.
+            Path modinfo = g.resolve("modinfo.sh");
+            if (Files.isRegularFile(modinfo)) {
+                inputs.path("grub/" + g.getFileName(), modinfo);
+            } else {
+                inputs.value("grub/" + g.getFileName(), runner.identity());
+            }
         }
         StageStamp stamp = new StageStamp(stamp(workDir, arch));
         String stale = force ? "forced" : stamp.staleReason(inputs, List.of(iso(workDir, arch), published, checksums,
@@ -169,11 +175,11 @@ public final class IsoStage {
      * the timestamp instead.
      */
     private Path fixedSerialMformat(Path dir) throws IOException {
-        String real = io.captainos.core.host.HostPrerequisites.locate("mformat");
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path wrapper = bin.resolve("mformat");
-        Files.writeString(wrapper, "#!/bin/sh\nexec '" + real + "' -N " + String.format("%08x", timestamp & 0xffffffffL)
-                + " \"$@\"\n");
+        // The wrapper's folder is first on PATH: without it, the name finds the real mformat, wherever it runs.
+        Files.writeString(wrapper, "#!/bin/sh\nPATH=\"${PATH#*:}\" exec mformat -N "
+                + String.format("%08x", timestamp & 0xffffffffL) + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin;
     }

@@ -61,6 +61,8 @@ public final class PrebuiltKernelStage {
         InputHash inputs = new InputHash()
                 .value("stage", "kernel")
                 .value("arch", arch.debian())
+                // depmod (its index files differ between kmod versions) from the host or the builder image
+                .value("runner", runner.identity())
                 .value("kernel.source", "debian-image " + pkg.name() + " " + pkg.version() + " " + pkg.sha256())
                 .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
                 .value("modules.required", String.join(",", ModuleTree.REQUIRED))

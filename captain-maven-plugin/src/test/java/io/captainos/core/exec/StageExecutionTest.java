@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,88 +12,103 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Mode;
 import io.captainos.core.Stage;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.captainos.testing.RecordingLog;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class StageExecutionTest {
-    private final List<String> infos = new ArrayList<>();
-    private final BuildLog log = new BuildLog() {
-        @Override
-        public void info(String message) {
-            infos.add(message);
+    private final RecordingLog log = new RecordingLog();
+
+    /** A Docker side that answers as told and hands out a runner it records. */
+    private static final class FakeDocker implements StageExecution.Docker {
+        private final boolean available;
+        private final List<Stage> asked = new ArrayList<>();
+        private final CommandRunner runner = new NativeRunner(BuildLog.silent());
+
+        FakeDocker(boolean available) {
+            this.available = available;
         }
 
         @Override
-        public void warn(String message) {}
+        public StageExecution.Answer probe() {
+            return new StageExecution.Answer(available, available ? "a Docker engine answers at unix:///x"
+                    : "No Docker engine at unix:///x (default): the socket /x does not exist");
+        }
 
         @Override
-        public void debug(String message) {}
-    };
-
-    private StageExecution execution() {
-        return new StageExecution(new DockerProbe(Map.of()), log);
+        public CommandRunner runner(Stage stage) {
+            if (!available) {
+                throw new CaptainException("No Docker engine at unix:///x: start one, or use -D"
+                        + stage.modeProperty() + "=native");
+            }
+            asked.add(stage);
+            return runner;
+        }
     }
 
-    private static void assumeNoDockerSocket() {
-        Assumptions.assumeFalse(Files.exists(Path.of("/var/run/docker.sock")),
-                "a Docker socket exists on this machine");
-    }
-
-    @Test
-    void probeWithoutDockerHostOrSocketSaysSo() {
-        assumeNoDockerSocket();
-        DockerProbe.Answer a = new DockerProbe(Map.of()).probe();
-        assertFalse(a.available());
-        assertTrue(a.reason().contains("DOCKER_HOST"), a.reason());
+    private StageExecution execution(FakeDocker docker) {
+        return new StageExecution(docker, log);
     }
 
     @Test
-    void autoResolvesToNativeWithDockerReason() {
-        assumeNoDockerSocket();
-        StageExecution.Resolved r = execution().resolve(Stage.KERNEL, Mode.AUTO);
+    void autoWithoutAnEngineIsNativeAndSaysWhy() {
+        FakeDocker docker = new FakeDocker(false);
+        StageExecution.Resolved r = execution(docker).resolve(Stage.KERNEL, Mode.AUTO);
         assertEquals(Mode.AUTO, r.configured());
         assertEquals(Mode.NATIVE, r.mode());
         assertEquals(Stage.KERNEL, r.stage());
-        assertTrue(r.reason().contains("Docker"), r.reason());
+        assertTrue(r.reason().contains("No Docker engine"), r.reason());
         assertFalse(r.skipped());
+        assertFalse(r.inBuilder());
         assertInstanceOf(NativeRunner.class, r.runner());
-        assertTrue(infos.stream().anyMatch(m -> m.startsWith("kernel stage: native")), infos.toString());
+        assertTrue(docker.asked.isEmpty());
+        assertTrue(log.lines.stream().anyMatch(m -> m.startsWith("INFO kernel stage: native (No Docker engine")),
+                log.all());
     }
 
     @Test
-    void nativeResolvesToNativeRunner() {
-        StageExecution.Resolved r = execution().resolve(Stage.TOOLS, Mode.NATIVE);
+    void autoWithAnEngineRunsInTheBuilder() {
+        FakeDocker docker = new FakeDocker(true);
+        StageExecution.Resolved r = execution(docker).resolve(Stage.ISO, Mode.AUTO);
+        assertEquals(Mode.DOCKER, r.mode());
+        assertTrue(r.inBuilder());
+        assertSame(docker.runner, r.runner());
+        assertEquals(List.of(Stage.ISO), docker.asked);
+        assertTrue(log.lines.contains("INFO iso stage: docker (a Docker engine answers at unix:///x: docker)"), log.all());
+    }
+
+    @Test
+    void nativeResolvesToNativeRunnerWithoutAskingDocker() {
+        FakeDocker docker = new FakeDocker(true);
+        StageExecution.Resolved r = execution(docker).resolve(Stage.TOOLS, Mode.NATIVE);
         assertEquals(Mode.NATIVE, r.mode());
         assertFalse(r.skipped());
         assertInstanceOf(NativeRunner.class, r.runner());
+        assertTrue(docker.asked.isEmpty());
     }
 
     @Test
-    void dockerModeFailsNamingTheNativeSetting() {
-        StageExecution ex = execution();
+    void dockerModeWithoutAnEngineFailsNamingTheNativeSetting() {
+        StageExecution ex = execution(new FakeDocker(false));
         for (Stage stage : Stage.values()) {
             CaptainException e = assertThrows(CaptainException.class, () -> ex.resolve(stage, Mode.DOCKER));
-            String m = e.getMessage();
-            assertTrue(m.contains("-Dcaptain." + stage.id() + ".mode=native"), m);
-            assertTrue(m.contains(stage.modeEnv() + "=native"), m);
+            assertTrue(e.getMessage().contains("-Dcaptain." + stage.id() + ".mode=native"), e.getMessage());
         }
     }
 
     @Test
-    void describeDoesNotFailForDocker() {
-        StageExecution.Resolved r = execution().describe(Stage.ISO, Mode.DOCKER);
+    void describeStartsNothing() {
+        FakeDocker docker = new FakeDocker(true);
+        StageExecution.Resolved r = execution(docker).describe(Stage.ISO, Mode.DOCKER);
         assertEquals(Mode.DOCKER, r.mode());
         assertNull(r.runner());
+        assertTrue(docker.asked.isEmpty());
     }
 
     @Test
     void skipIsSkipped() {
-        StageExecution.Resolved r = execution().resolve(Stage.INITRAMFS, Mode.SKIP);
+        StageExecution.Resolved r = execution(new FakeDocker(true)).resolve(Stage.INITRAMFS, Mode.SKIP);
         assertTrue(r.skipped());
         assertEquals(Mode.SKIP, r.mode());
         assertNull(r.runner());

@@ -1,5 +1,7 @@
 package io.captainos.core.initramfs;
 
+import io.captainos.core.debian.AptSources;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,12 +27,12 @@ class InitramfsStageTest {
 
     @Test
     void theSecurityArchiveSitsBesideADebianMirror() {
-        assertEquals("http://deb.debian.org/debian-security", InitramfsStage.securityMirror("http://deb.debian.org/debian/"));
-        assertEquals("https://mirror.example/debian-security", InitramfsStage.securityMirror("https://mirror.example/debian"));
-        assertNull(InitramfsStage.securityMirror("http://apt.internal/trixie"), "unknown layouts get none");
-        assertEquals(List.of("trixie-security"), InitramfsStage.securitySuites(List.of("trixie", "trixie-updates")));
+        assertEquals("http://deb.debian.org/debian-security", AptSources.securityMirror("http://deb.debian.org/debian/"));
+        assertEquals("https://mirror.example/debian-security", AptSources.securityMirror("https://mirror.example/debian"));
+        assertNull(AptSources.securityMirror("http://apt.internal/trixie"), "unknown layouts get none");
+        assertEquals(List.of("trixie-security"), AptSources.securitySuites(List.of("trixie", "trixie-updates")));
         assertEquals(List.of("forky-security", "trixie-security"),
-                InitramfsStage.securitySuites(List.of("forky", "sid", "trixie-backports", "unstable")));
+                AptSources.securitySuites(List.of("forky", "sid", "trixie-backports", "unstable")));
     }
 
     @Test
