@@ -233,17 +233,24 @@ public final class Fabric8Engine implements DockerEngine {
         }
     }
 
-    /** The option an engine refused, named, when its message says which. */
-    private static String refusedOption(Exception e, Container c) {
+    /**
+     * The options an engine refused, named: runc says only "unable to apply caps" when the machine's bounding set
+     * lacks an added capability, so every added one is named then.
+     */
+    static String refusedOption(Exception e, Container c) {
         String m = causes(e).toLowerCase();
         for (String cap : c.capabilities()) {
             if (m.contains(cap.toLowerCase())) {
-                return " (the capability " + cap + " was refused)";
+                return " (it refused the capability " + cap + ")";
             }
+        }
+        if (!c.capabilities().isEmpty() && m.contains("caps")) {
+            return " (it refused the capabilities added: " + String.join(", ", c.capabilities())
+                    + "; this machine may not grant them to containers)";
         }
         for (String opt : c.securityOptions()) {
             if (m.contains(opt.split("=")[0].toLowerCase())) {
-                return " (the security option " + opt + " was refused)";
+                return " (it refused the security option " + opt + ")";
             }
         }
         return "";

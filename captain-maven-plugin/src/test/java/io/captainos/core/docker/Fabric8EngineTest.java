@@ -133,6 +133,19 @@ class Fabric8EngineTest {
     }
 
     @Test
+    void aCapabilityTheMachineDoesNotGrantIsNamed() {
+        // Some machines' bounding sets lack CAP_SYS_RESOURCE: there the engine refuses it, elsewhere it runs.
+        DockerEngine.Container c = new DockerEngine.Container(image, List.of("/bin/true"), "/", "0:0", Map.of(),
+                Map.of(), List.of("SYS_RESOURCE"), List.of());
+        try {
+            assertEquals(0, engine.run(c, (stdout, line) -> {}));
+        } catch (CaptainException e) {
+            assertTrue(e.getMessage().contains("could not start a container of " + image), e.getMessage());
+            assertTrue(e.getMessage().contains("SYS_RESOURCE"), e.getMessage());
+        }
+    }
+
+    @Test
     void aFailingBuildStepSaysWhichAndWhy() throws Exception {
         Path context = dir.resolve("context.tar");
         BuilderImage.writeContext(context, Map.of("Dockerfile",
