@@ -234,4 +234,24 @@ class ProvisioningBootTest {
         assertEquals(onHost, inGuest, "the image's files in the guest are out/ byte for byte");
         assertFalse(onHost.isEmpty());
     }
+
+    @Test
+    @Order(8)
+    void aContainerOnTheCniBridgeGetsAnAddressAndIptablesNftMasquerades() throws Exception {
+        // Actions run on the host network, as the agent runs them; a container on containerd's CNI network proves
+        // the bundled plugins and the kernel's nf_tables through iptables-nft work too.
+        String image = actions.fromGuest() + "/actions/write-pattern:v1";
+        String ctr = "ctr -n tinkerbell ";
+        List<String> out = guest.sh(ctr + "run -d --cni " + image + " cni-check /bin/busybox sleep 300 > /dev/null;"
+                + " sleep 2; " + ctr + "task exec --exec-id ip cni-check /bin/busybox ip -4 addr show eth0;"
+                + " echo rc=$?; iptables -V; echo masq=$(iptables -t nat -S POSTROUTING | grep -c CNI-); "
+                + ctr + "task kill -s KILL cni-check; sleep 1; " + ctr + "task rm cni-check > /dev/null; "
+                + ctr + "containers rm cni-check");
+        String all = String.join("\n", out);
+        assertTrue(all.matches("(?s).*inet 10\\.88\\.[01]\\.\\d+/23.*"), "an address on the bridge: " + all);
+        assertTrue(out.contains("rc=0"), all);
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("iptables v") && l.contains("nf_tables")), all);
+        assertTrue(out.stream().anyMatch(l -> l.matches("masq=[1-9]\\d*")), "the bridge plugin's NAT rules: " + all);
+        assertEquals("0", out.get(out.size() - 1), "the container was removed: " + all);
+    }
 }
