@@ -6,12 +6,22 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 
 /** Runs commands as processes on this host, streaming their output to the build log. */
 public final class NativeRunner implements CommandRunner {
     private static final int TAIL_LINES = 40;
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Path SH = Path.of("/bin/sh");
+    private static final String GROUP_WRAPPER = "trap 'kill -KILL 0' TERM HUP INT; \"$@\" & child=$!; wait $child;"
+            + " exit $?";
     private final BuildLog log;
 
     public NativeRunner(BuildLog log) {
@@ -28,13 +38,50 @@ public final class NativeRunner implements CommandRunner {
         return execute(command, true);
     }
 
+    /**
+     * Runs a command so that it ends with this build, even one killed with SIGKILL: setpriv gives the wrapper a
+     * parent-death signal (TERM), setsid makes it the leader of a process group of its own, and the wrapper, on
+     * TERM, kills that whole group (the program and every process it started). A normal end passes the program's
+     * exit code through. Where setpriv or setsid is missing, the command runs as it is.
+     */
+    static List<String> tiedToThisProcess(List<String> args) {
+        if (!Files.isExecutable(SETPRIV) || !Files.isExecutable(SETSID) || !Files.isExecutable(SH)) {
+            return args;
+        }
+        List<String> tied = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--",
+                SETSID.toString(), SH.toString(), "-c", GROUP_WRAPPER, "captain-stage"));
+        tied.addAll(args);
+        return tied;
+    }
+
+    /** The program as the command's PATH finds it, or a clear failure: the wrapper would only say 127. */
+    private static void requireProgram(Command command, Map<String, String> environment) {
+        String program = command.args().get(0);
+        if (program.contains("/")) {
+            Path p = command.directory() == null ? Path.of(program) : command.directory().resolve(program);
+            if (!Files.isExecutable(p)) {
+                throw new CaptainException("Cannot run " + program + ": no such executable file");
+            }
+            return;
+        }
+        for (String dir : environment.getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return;
+            }
+        }
+        throw new CaptainException("Cannot run " + program + ": not found on PATH ("
+                + environment.getOrDefault("PATH", "") + ")");
+    }
+
     private String execute(Command command, boolean capture) {
         log.debug("run: " + command.display());
-        ProcessBuilder pb = new ProcessBuilder(command.args()).redirectErrorStream(!capture);
+        ProcessBuilder pb = new ProcessBuilder().redirectErrorStream(!capture);
         if (command.directory() != null) {
             pb.directory(command.directory().toFile());
         }
         pb.environment().putAll(command.environment());
+        requireProgram(command, pb.environment());
+        pb.command(tiedToThisProcess(command.args()));
         if (capture) {
             pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         }
