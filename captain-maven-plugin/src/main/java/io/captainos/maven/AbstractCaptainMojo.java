@@ -442,7 +442,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     }
 
     protected DownloadCache cache(BuildConfig config) {
-        return new DownloadCache(cacheDir(config), new Downloader(log()), log());
+        return new DownloadCache(cacheDir(config), new Downloader(log(), session.isOffline()), log());
     }
 
 }

@@ -4,8 +4,8 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.fetch.DownloadCache;
-import io.captainos.core.fetch.Sha256;
 import io.captainos.core.fetch.Downloader;
+import io.captainos.core.fetch.Sha256;
 import io.captainos.core.fetch.VerificationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -204,6 +204,13 @@ public final class DebianArchive {
         } catch (Downloader.NotFoundException e) {
             throw new CaptainException("Suite " + suite + " is not served at " + mirror + " (" + url
                     + " is missing): check captain.debian.mirror and captain.debian.suites", e);
+        } catch (Downloader.OfflineException e) {
+            if (!Files.isRegularFile(saved)) {
+                throw e;
+            }
+            log.info("offline: the InRelease of " + suite + " verified on an earlier run (" + saved + ")");
+            bytes = read(saved);
+            fresh = false;
         } catch (CaptainException e) {
             if (!Files.isRegularFile(saved)) {
                 throw e;

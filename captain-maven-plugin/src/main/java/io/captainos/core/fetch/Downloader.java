@@ -36,6 +36,7 @@ public final class Downloader {
     private final BuildLog log;
     private final Retry retry;
     private final Duration idle;
+    private final boolean offline;
     private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "captain-download-watchdog");
         t.setDaemon(true);
@@ -48,6 +49,12 @@ public final class Downloader {
 
     /** @param idle how long a download may go without receiving a byte before it counts as failed (and is retried) */
     public Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff, Duration idle) {
+        this(log, environment, attempts, backoff, idle, false);
+    }
+
+    private Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff, Duration idle,
+            boolean offline) {
+        this.offline = offline;
         this.client = Http.client(environment, Duration.ofSeconds(20), HttpClient.Redirect.NORMAL);
         this.retry = new Retry(attempts, backoff);
         this.log = log;
@@ -56,6 +63,38 @@ public final class Downloader {
 
     public Downloader(BuildLog log) {
         this(log, System.getenv(), 4, Duration.ofSeconds(2));
+    }
+
+    /**
+     * A downloader for Maven's offline mode ({@code -o}) when {@code offline}: it fetches nothing, and every file must
+     * come from the download cache.
+     */
+    public Downloader(BuildLog log, boolean offline) {
+        this(log, System.getenv(), 4, Duration.ofSeconds(2), Duration.ofSeconds(60), offline);
+    }
+
+    /** A downloader like this one that fetches nothing. */
+    public Downloader offline() {
+        return new Downloader(log, Map.of(), retry.attempts(), retry.backoff(), idle, true);
+    }
+
+    public boolean isOffline() {
+        return offline;
+    }
+
+    /** Asked for a file in offline mode: it names the file and what to do. */
+    public static final class OfflineException extends CaptainException {
+        OfflineException(String message) {
+            super(message);
+        }
+    }
+
+    private void requireOnline(URI url, Path target) {
+        if (offline) {
+            throw new OfflineException("Maven is offline (-o) and " + url + " is not in the download cache"
+                    + (target == null ? "" : " (" + target + ")") + ": run the build once without -o to fill the"
+                    + " cache");
+        }
     }
 
     /** A server answer that is final: retrying will not help. */
@@ -70,6 +109,7 @@ public final class Downloader {
      * discarded and the build fails. Returns the SHA-256 of what was written.
      */
     public String download(URI url, Path target, String expectedSha256) {
+        requireOnline(url, target);
         String expected = expectedSha256 == null ? null : Sha256.normalize(expectedSha256, url.toString());
         return retry.run("download " + url, "Check the network and the mirror setting (captain.debian.mirror,"
                 + " captain.tools.mirror or captain.kernel.mirror; proxies come from http_proxy/https_proxy)", log,
@@ -84,6 +124,7 @@ public final class Downloader {
 
     /** Downloads a small file into memory (indexes, checksum files), with the same retries. */
     public byte[] fetch(URI url, Path scratchDir) {
+        requireOnline(url, null);
         try {
             Files.createDirectories(scratchDir);
             Path tmp = Files.createTempFile(scratchDir, "fetch", ".tmp");

@@ -32,8 +32,9 @@ public final class InitramfsStage {
     public record Result(Arch arch, String kernelVersion, Path image, Path manifest, Path published, boolean built) {}
 
     /** The stage's inputs that do not come from files. */
+    /** @param offline Maven's offline mode: mkosi installs from its package cache and contacts no mirror */
     public record Options(String osVersion, long timestamp, int zstdLevel, int longWindowLog, String mirror,
-            List<String> suites, byte[] keyring, String builderId) {}
+            List<String> suites, byte[] keyring, String builderId, boolean offline) {}
 
     private final Mkosi mkosi;
     private final Path mkosiDir;
@@ -229,6 +230,10 @@ public final class InitramfsStage {
         args.add("--output-directory=" + output);
         args.add("--workspace-directory=" + workspace);
         args.add("--package-cache-directory=" + packageCache);
+        if (options.offline()) {
+            // the metadata and packages of an earlier run, from the package cache; apt contacts no mirror
+            args.add("--cache-only=always");
+        }
         args.add("--source-date-epoch=" + options.timestamp());
         args.add("--environment=CAPTAINOS_VERSION=" + options.osVersion());
         args.add("--force");

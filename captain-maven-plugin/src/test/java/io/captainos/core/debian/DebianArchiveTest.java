@@ -14,6 +14,7 @@ import io.captainos.core.fetch.Downloader;
 import io.captainos.core.fetch.FileServer;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.fetch.VerificationException;
+import io.captainos.testing.RecordingLog;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -338,5 +339,30 @@ class DebianArchiveTest {
         CaptainException e = assertThrows(CaptainException.class,
                 () -> archive.resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("Cannot download"), e.getMessage());
+    }
+
+    @Test
+    void offlineUsesTheVerifiedCopiesOfAnEarlierRunAndNamesWhatIsMissing() throws IOException {
+        FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("2.1")));
+        DebianPackage online = archive().resolve("amd64", List.of("containerd")).get(0);
+        archive().download(online);
+        int served = server.requests("dists/trixie/InRelease");
+        RecordingLog log = new RecordingLog();
+        DownloadCache offline = new DownloadCache(cacheDir, cache().downloader().offline(), log);
+        DebianArchive archive = new DebianArchive(server.root(), List.of("trixie"), "main",
+                new InReleaseVerifier(List.of(archiveKey.keyring())), offline, log);
+        DebianPackage p = archive.resolve("amd64", List.of("containerd")).get(0);
+        assertEquals(online.sha256(), p.sha256());
+        assertTrue(Files.isRegularFile(archive.download(p)));
+        assertEquals(served, server.requests("dists/trixie/InRelease"), "offline, the mirror was not asked");
+        assertTrue(log.all().contains("offline: the InRelease of trixie verified on an earlier run"), log.all());
+
+        DownloadCache empty = new DownloadCache(work.resolve("empty"), cache().downloader().offline(), log);
+        Downloader.OfflineException e = assertThrows(Downloader.OfflineException.class,
+                () -> new DebianArchive(server.root(), List.of("trixie"), "main",
+                        new InReleaseVerifier(List.of(archiveKey.keyring())), empty, log)
+                        .resolve("amd64", List.of("containerd")));
+        assertTrue(e.getMessage().contains("dists/trixie/InRelease") && e.getMessage().contains("-o"),
+                e.getMessage());
     }
 }

@@ -81,4 +81,19 @@ class DownloadCacheTest {
         assertTrue(cache.dir("..").startsWith(root));
         assertEquals(root, cache.root());
     }
+
+    @Test
+    void offlineServesTheCacheAndNamesWhatIsMissing() throws IOException {
+        Path first = cache.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA);
+        DownloadCache offline = new DownloadCache(root, cache.downloader().offline(), BuildLog.silent());
+        assertEquals(first, offline.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA));
+        String other = Sha256.of("other".getBytes(StandardCharsets.UTF_8));
+        Downloader.OfflineException e = assertThrows(Downloader.OfflineException.class,
+                () -> offline.get(server.uri("/other.deb"), "other.deb", other));
+        assertTrue(e.getMessage().contains("offline (-o)") && e.getMessage().contains(server.uri("/other.deb")
+                .toString()) && e.getMessage().contains(other), e.getMessage());
+        assertThrows(Downloader.OfflineException.class,
+                () -> offline.downloader().fetch(server.uri("/pkg.deb"), root.resolve("scratch")));
+        assertEquals(1, calls.get(), "offline, nothing was asked of the server");
+    }
 }
