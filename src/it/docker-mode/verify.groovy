@@ -11,7 +11,7 @@ def run(List<String> cmd) {
     return out
 }
 
-// Both stages ran in the builder container, whose image the first build made or found.
+// The stages ran in the builder container, whose image the first build made or found.
 assert text.contains('kernel stage: docker (docker requested)')
 assert text.contains('tools stage: docker (docker requested)')
 assert text =~ /builder: (captainos-builder:[0-9a-f]{16} is in the engine|captainos-builder:[0-9a-f]{16} built in)/
@@ -23,9 +23,19 @@ assert text =~ /kernel \(x86_64\): 6\.12\.\d+-captainos, vmlinuz/
 File config = new File(repo, 'docker-mode-kernel/1.0/docker-mode-kernel-1.0-x86_64.config')
 assert config.text =~ /CONFIG_CC_VERSION_TEXT="gcc \(Debian 14\./ : 'compiled by the builder image\'s gcc'
 assert new File(repo, 'docker-mode-tools/1.0/docker-mode-tools-1.0-x86_64.tar.zst').isFile()
+// grub-mkrescue ran in the container; the ISO holds this kernel byte for byte
+assert text.contains('iso stage: docker (docker requested)')
+assert text =~ /\[iso\] xorriso : /
+File iso = new File(repo, 'docker-mode-iso/1.0/docker-mode-iso-1.0-x86_64.iso')
+assert iso.isFile()
+File extracted = new File(basedir, 'target/vmlinuz-from-iso')
+extracted.parentFile.mkdirs()
+run(['xorriso', '-osirrox', 'on', '-indev', iso.path, '-extract', '/boot/vmlinuz', extracted.path])
+assert extracted.bytes == new File(repo, 'docker-mode-kernel/1.0/docker-mode-kernel-1.0-x86_64.vmlinuz').bytes
 // 2: nothing changed, nothing was built again, and neither was the builder image
 assert text =~ /kernel \(x86_64\): 6\.12\.\d+ up to date, inputs [0-9a-f]{12}; skipping/
 assert text =~ /tools \(x86_64\): up to date/
+assert text =~ /iso \(x86_64\): up to date/
 String second = text.substring(text.lastIndexOf('kernel stage: docker'))
 assert !second.contains('builder: building') : 'the no-op build rebuilt the builder image'
 

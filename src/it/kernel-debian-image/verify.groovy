@@ -30,7 +30,7 @@ String base = "usr/lib/modules/${rel.group(1)}/kernel/"
  'drivers/net/ethernet/intel/igb/igb.ko', 'drivers/md/dm-crypt.ko'].each {
     assert listing.contains(base + it) : "kept ${it}"
 }
-// removed: runtime.md's unwanted modules and the hardware nobody provisions with
+// removed: the modules of modules-unwanted.txt and the hardware nobody provisions with
 ['fs/btrfs/', 'fs/nfs/', 'fs/ceph/', 'fs/ntfs3/', 'drivers/block/drbd/', 'arch/x86/kvm/', 'sound/', 'drivers/media/',
  'net/wireless/', 'drivers/net/wireless/', 'net/bluetooth/', 'drivers/net/ethernet/netronome/'].each {
     assert !listing.contains(base + it) : "removed ${it}"

@@ -23,6 +23,8 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -45,6 +47,8 @@ public final class BuilderImage {
     }
 
     private static final String RESOURCES = "/io/captainos/docker/";
+    /** Images built again in this JVM (one Maven build): noCache rebuilds once, not once a stage. */
+    private static final Set<String> REBUILT = ConcurrentHashMap.newKeySet();
     private static final int TAIL_LINES = 30;
 
     private final DockerEngine engine;
@@ -114,7 +118,7 @@ public final class BuilderImage {
     /** The builder image, built first when the engine does not have it (or when asked to build it again). */
     public Built ensure() {
         String name = name();
-        if (!inputs.noCache()) {
+        if (!inputs.noCache() || REBUILT.contains(name)) {
             var id = engine.imageId(name);
             if (id.isPresent()) {
                 log.info("builder: " + name + " is in the engine (" + shortId(id.get()) + ")");
@@ -131,6 +135,9 @@ public final class BuilderImage {
         build(name, context, Map.of("BASE", base));
         String id = engine.imageId(name).orElseThrow(() -> new CaptainException("The engine built " + name
                 + " but does not list it"));
+        if (inputs.noCache()) {
+            REBUILT.add(name);
+        }
         log.info(String.format("builder: %s built in %.0f s (%s)", name, (System.nanoTime() - start) / 1e9,
                 shortId(id)));
         return new Built(name, id);
@@ -139,7 +146,7 @@ public final class BuilderImage {
     private String ensureBase() {
         String name = baseName();
         boolean given = !inputs.base().isBlank();
-        if ((given || !inputs.noCache()) && engine.imageId(name).isPresent()) {
+        if ((given || !inputs.noCache() || REBUILT.contains(name)) && engine.imageId(name).isPresent()) {
             return name;
         }
         if (given) {
@@ -174,6 +181,9 @@ public final class BuilderImage {
                     "FROM scratch\nADD base.tar /\nCMD [\"/bin/bash\"]\n".getBytes(StandardCharsets.UTF_8)),
                     Map.of("base.tar", tree));
             build(name, context, Map.of());
+            if (inputs.noCache()) {
+                REBUILT.add(name);
+            }
             Files2.deleteTree(dir);
             Files.deleteIfExists(context);
         } catch (IOException e) {
