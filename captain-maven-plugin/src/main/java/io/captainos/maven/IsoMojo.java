@@ -66,6 +66,7 @@ public class IsoMojo extends AbstractCaptainMojo {
                 HostPrerequisites host = host(config, mode);
                 List<Requirement> needs = new java.util.ArrayList<>(List.of(
                         Requirement.program("grub-mkrescue", "grub-common"),
+                        Requirement.program("faketime", "faketime"),
                         Requirement.program("xorriso", "xorriso"), Requirement.program("mformat", "mtools")));
                 if (arch == Arch.AMD64) {
                     needs.add(Requirement.file("/usr/lib/grub/x86_64-efi/modinfo.sh", "grub-efi-amd64-bin"));

@@ -199,8 +199,9 @@ class IsoPatchTest {
     /** A real grub-mkrescue image: the extracted grub.cfg's kernel line holds the command line, then spaces. */
     @Test
     void aRealIsoCarriesThePatchedKernelLine() throws Exception {
-        for (String tool : List.of("grub-mkrescue", "xorriso", "mformat", "mcopy")) {
-            require(onPath(tool), tool + " is not installed (grub-common, xorriso, mtools): no real ISO to patch");
+        for (String tool : List.of("grub-mkrescue", "xorriso", "mformat", "mcopy", "faketime")) {
+            require(onPath(tool), tool + " is not installed (grub-common, xorriso, mtools, faketime): no real ISO"
+                    + " to patch");
         }
         Path efi = Path.of("/usr/lib/grub/x86_64-efi");
         require(Files.isRegularFile(efi.resolve("modinfo.sh")),
