@@ -48,7 +48,8 @@ public final class Fabric8Engine implements DockerEngine {
     }
 
     /**
-     * Connects to the engine at an address ({@code unix:///path}, {@code tcp://host:port}), or the default socket
+     * Connects to the engine at an address ({@code unix:///path}, {@code tcp://host:port}, {@code https://host:port}
+     * with {@code DOCKER_CERT_PATH}), or the default socket
      * when it is empty. Fails with what to do when nothing answers there.
      *
      * @param origin where the address came from, for the message
@@ -71,7 +72,10 @@ public final class Fabric8Engine implements DockerEngine {
         }
         EngineLog engineLog = new EngineLog(log);
         try {
-            return new Fabric8Engine(new DockerAccessWithHcClient(where, null, 4, engineLog), where, engineLog);
+            // an https:// engine is reached with the client certificates of DOCKER_CERT_PATH, as docker's own client
+            String certs = System.getenv("DOCKER_CERT_PATH");
+            return new Fabric8Engine(new DockerAccessWithHcClient(where, certs == null || certs.isBlank() ? null
+                    : certs, 4, engineLog), where, engineLog);
         } catch (IOException | RuntimeException e) {
             throw noEngine(where, origin, "it does not answer (" + causes(e) + ")");
         }
