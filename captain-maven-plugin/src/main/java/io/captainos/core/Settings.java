@@ -50,7 +50,8 @@ public final class Settings {
             "seconds a stage waits for another build holding its work folder");
     public static final Setting DOCKER_HOST = new Setting("captain.docker.host", "DOCKER_HOST", "",
             "the container engine for docker mode: unix:///path/to/socket or tcp://host:port (default:"
-                    + " unix:///var/run/docker.sock; the Docker API only, so podman's Docker-compatible socket is meant to work)");
+                    + " unix:///var/run/docker.sock; the Docker API only, so podman's Docker-compatible socket is meant"
+                    + " to work)");
     public static final Setting BUILDER_BASE = new Setting("captain.builder.base", "BUILDER_BASE", "",
             "an image already in the engine to build the builder image on, instead of the Debian trixie base the"
                     + " build makes with mkosi");
