@@ -86,8 +86,8 @@ public final class DockerRunner implements CommandRunner {
      */
     @Override
     public DockerRunner forImageBuilds() {
-        return new DockerRunner(engine, image, label, home, mounts, caller, "0:0", IMAGE_BUILD_CAPABILITIES, IMAGE_BUILD_SECURITY,
-                environment, log);
+        return new DockerRunner(engine, image, label, home, mounts, caller, "0:0", IMAGE_BUILD_CAPABILITIES,
+                IMAGE_BUILD_SECURITY, environment, log);
     }
 
     @Override
