@@ -63,6 +63,12 @@ public enum Arch {
     }
 
     /** The arch of the machine this runs on, or null if it is neither amd64 nor arm64. */
+    /** The arch this JVM runs on, or {@code fallback} on one the build does not know. */
+    public static Arch hostOr(Arch fallback) {
+        Arch host = host();
+        return host == null ? fallback : host;
+    }
+
     public static Arch host() {
         String os = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         switch (os) {

@@ -137,7 +137,8 @@ public class InitramfsMojo extends AbstractCaptainMojo {
                         log());
         getLog().info("initramfs: mkosi " + mkosi.version() + " from " + mkosi.origin());
         InitramfsStage.Options options = new InitramfsStage.Options(osVersion, timestamp(), zstdLevel, zstdLong,
-                Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config), PluginInfo.builderId(), session.isOffline());
+                Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config), PluginInfo.builderId(),
+                session.isOffline());
         return new InitramfsStage(mkosi, mkosiDir.toPath().toAbsolutePath(), extraDir.toPath().toAbsolutePath()
                 .normalize(), stageDir, outDir(), cacheDir(config).resolve("mkosi-packages"), options,
                 mode.runner().forImageBuilds(), log());

@@ -7,6 +7,7 @@ import io.captainos.core.Files2;
 import io.captainos.core.debian.AptSources;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.exec.OutputTail;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.initramfs.InitramfsStage;
 import io.captainos.core.initramfs.Mkosi;
@@ -17,9 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +49,8 @@ public final class BuilderImage {
     /** Images built again in this JVM (one Maven build): noCache rebuilds once, not once a stage. */
     private static final Set<String> REBUILT = ConcurrentHashMap.newKeySet();
     private static final int TAIL_LINES = 30;
+    /** The images are made for the arch this host runs. */
+    private static final Arch HOST = Arch.hostOr(Arch.AMD64);
 
     private final DockerEngine engine;
     private final Inputs inputs;
@@ -106,8 +107,7 @@ public final class BuilderImage {
         if (!inputs.base().isBlank()) {
             return inputs.base().trim();
         }
-        Arch arch = Arch.host() == null ? Arch.AMD64 : Arch.host();
-        return "captainos-base:" + digest(baseConfig(), arch.debian(), sources(), Sha256.of(inputs.keyring()));
+        return "captainos-base:" + digest(baseConfig(), HOST.debian(), sources(), Sha256.of(inputs.keyring()));
     }
 
     /** The builder's tag: a digest of the Dockerfile, the base, the apt sources and the keyring. */
@@ -133,6 +133,7 @@ public final class BuilderImage {
                 "captainos.sources", sources().getBytes(StandardCharsets.UTF_8),
                 "captainos-archive.gpg", inputs.keyring()), Map.of());
         build(name, context, Map.of("BASE", base));
+        Files2.deleteQuietly(context);
         String id = engine.imageId(name).orElseThrow(() -> new CaptainException("The engine built " + name
                 + " but does not list it"));
         if (inputs.noCache()) {
@@ -166,8 +167,7 @@ public final class BuilderImage {
             InitramfsStage.writeSandbox(dir.resolve("sandbox"), inputs.mirror(), inputs.suites(), inputs.keyring());
             Mkosi m = mkosi.get();
             List<String> args = new ArrayList<>(m.command());
-            Arch arch = Arch.host() == null ? Arch.AMD64 : Arch.host();
-            args.addAll(List.of("--directory=" + dir.resolve("config"), "--architecture=" + arch.mkosi(),
+            args.addAll(List.of("--directory=" + dir.resolve("config"), "--architecture=" + HOST.mkosi(),
                     "--mirror=" + inputs.mirror(), "--sandbox-tree=" + dir.resolve("sandbox"),
                     "--output-directory=" + out, "--workspace-directory=" + dir.resolve("workspace"),
                     "--package-cache-directory=" + packageCache, "--force", "build"));
@@ -194,18 +194,15 @@ public final class BuilderImage {
     }
 
     private void build(String name, Path context, Map<String, String> args) {
-        Deque<String> tail = new ArrayDeque<>();
+        OutputTail tail = new OutputTail(TAIL_LINES);
         try {
             engine.build(name, context, args, inputs.noCache(), line -> {
                 log.info("  [builder] " + line);
-                tail.addLast(line);
-                if (tail.size() > TAIL_LINES) {
-                    tail.removeFirst();
-                }
+                tail.add(line);
             });
         } catch (CaptainException e) {
             throw new CaptainException("builder: building " + name + " failed: " + e.getMessage()
-                    + (tail.isEmpty() ? "" : "\nlast lines of the build:\n" + String.join("\n", tail)), e);
+                    + tail.describe("last lines of the build"), e);
         }
     }
 

@@ -4,14 +4,13 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.exec.OutputTail;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,14 +122,6 @@ public final class DockerRunner implements CommandRunner {
         return out;
     }
 
-    public String user() {
-        return user;
-    }
-
-    public List<Path> mounts() {
-        return mounts;
-    }
-
     @Override
     public void run(Command command) {
         execute(command, null);
@@ -145,16 +136,15 @@ public final class DockerRunner implements CommandRunner {
 
     /** Runs a command and returns its exit code, failing only when the container cannot run. */
     public int exitCode(Command command) {
-        return start(command, null, new ArrayDeque<>());
+        return start(command, null, new OutputTail(TAIL_LINES));
     }
 
     private void execute(Command command, StringBuilder capture) {
-        Deque<String> tail = new ArrayDeque<>();
+        OutputTail tail = new OutputTail(TAIL_LINES);
         int rc = start(command, capture, tail);
         if (rc != 0) {
             throw new CaptainException("Command failed with exit code " + rc + " in the builder container ("
-                    + image.name() + "): " + command.display()
-                    + (tail.isEmpty() ? "" : "\nlast lines:\n" + String.join("\n", tail)));
+                    + image.name() + "): " + command.display() + tail.describe("last lines"));
         }
     }
 
@@ -166,7 +156,7 @@ public final class DockerRunner implements CommandRunner {
         return engine.attach(container(command), in, out);
     }
 
-    private int start(Command command, StringBuilder capture, Deque<String> tail) {
+    private int start(Command command, StringBuilder capture, OutputTail tail) {
         String prefix = "  [" + label + "] ";
         return engine.run(container(command), (stdout, line) -> {
             if (capture != null && stdout) {
@@ -174,10 +164,7 @@ public final class DockerRunner implements CommandRunner {
             } else if (!line.isEmpty() || capture == null) {
                 log.info(prefix + line);
             }
-            tail.addLast(line);
-            if (tail.size() > TAIL_LINES) {
-                tail.removeFirst();
-            }
+            tail.add(line);
         });
     }
 

@@ -3,14 +3,13 @@ package io.captainos.core.exec;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
@@ -64,13 +63,21 @@ public final class NativeRunner implements CommandRunner {
             }
             return;
         }
-        for (String dir : environment.getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return;
-            }
+        if (onPath(program, environment.get("PATH")) != null) {
+            return;
         }
         throw new CaptainException("Cannot run " + program + ": not found on PATH ("
                 + environment.getOrDefault("PATH", "") + ")");
+    }
+
+    /** The program in the first folder of {@code path} that has it executable; null when none has. */
+    public static Path onPath(String program, String path) {
+        for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return Path.of(dir, program);
+            }
+        }
+        return null;
     }
 
     private String execute(Command command, boolean capture) {
@@ -86,7 +93,7 @@ public final class NativeRunner implements CommandRunner {
             pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         }
         StringBuilder out = new StringBuilder();
-        Deque<String> tail = new ArrayDeque<>();
+        OutputTail tail = new OutputTail(TAIL_LINES);
         try {
             Process p = pb.start();
             p.getOutputStream().close();
@@ -99,16 +106,13 @@ public final class NativeRunner implements CommandRunner {
                     } else {
                         log.info("  " + line);
                     }
-                    tail.addLast(line);
-                    if (tail.size() > TAIL_LINES) {
-                        tail.removeFirst();
-                    }
+                    tail.add(line);
                 }
             }
             int rc = p.waitFor();
             if (rc != 0) {
                 throw new CaptainException("Command failed with exit code " + rc + ": " + command.display()
-                        + (tail.isEmpty() ? "" : "\nlast lines:\n" + String.join("\n", tail)));
+                        + tail.describe("last lines"));
             }
             return out.toString();
         } catch (IOException e) {

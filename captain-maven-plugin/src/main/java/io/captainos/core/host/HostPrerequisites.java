@@ -4,6 +4,7 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.exec.NativeRunner;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,11 +128,6 @@ public final class HostPrerequisites {
     }
 
     private static Path find(String program, String path) {
-        for (String dir : ((path == null ? "" : path) + File.pathSeparator + SBIN).split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return Path.of(dir, program);
-            }
-        }
-        return null;
+        return NativeRunner.onPath(program, (path == null ? "" : path) + File.pathSeparator + SBIN);
     }
 }

@@ -98,7 +98,7 @@ public final class Mkosi {
     /** Trixie's mkosi package, unpacked under {@code toolsDir} and run with {@code python}. */
     public static Mkosi unpacked(CommandRunner runner, DebianArchive debian, Path toolsDir, String python,
             BuildLog log) {
-        Arch hostArch = Arch.host() == null ? Arch.AMD64 : Arch.host();
+        Arch hostArch = Arch.hostOr(Arch.AMD64);
         DebianPackage pkg = debian.resolve(hostArch.debian(), List.of("mkosi")).get(0);
         Path site = debian.unpacked(pkg, toolsDir).resolve("usr/lib/python3/dist-packages");
         List<String> cmd = new ArrayList<>(List.of(python, "-m", "mkosi"));

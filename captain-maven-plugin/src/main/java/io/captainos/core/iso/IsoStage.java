@@ -186,8 +186,8 @@ public final class IsoStage {
 
     /**
      * grub-mkrescue with fixed dates: the volume's, every file's, and the GPT GUIDs derived from the volume date;
-     * and, through faketime, the clock it reads itself (frozen at the timestamp): GRUB 2.12 names a {@code <now>.uuid} file on the ISO after
-     * the time it runs, which SOURCE_DATE_EPOCH does not change.
+     * and, through faketime, the clock it reads itself (frozen at the timestamp): GRUB 2.12 names a
+     * {@code <now>.uuid} file on the ISO after the time it runs, which SOURCE_DATE_EPOCH does not change.
      */
     private Command command(List<Path> grubDirs, Path staging, Path target, Path wrappers) {
         String date = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC)
@@ -203,7 +203,8 @@ public final class IsoStage {
         args.addAll(List.of("--", "-volid", "CAPTAINOS", "-volume_date", "uuid", date, "-volume_date",
                 "all_file_dates", "=" + timestamp, "-volume_date", "c", "=" + timestamp, "-volume_date", "m",
                 "=" + timestamp, "-volume_date", "x", "=" + timestamp, "-volume_date", "f", "=" + timestamp));
-        return new Command(args, staging.getParent(), Map.of("SOURCE_DATE_EPOCH", Long.toString(timestamp), "TZ", "UTC",
+        return new Command(args, staging.getParent(), Map.of("SOURCE_DATE_EPOCH", Long.toString(timestamp),
+                "TZ", "UTC",
                 "PATH", wrappers + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
     }
 }

@@ -1,5 +1,6 @@
 package io.captainos.core.docker;
 
+import io.captainos.core.CaptainException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ final class FakeEngine implements DockerEngine {
         output.accept("Step 1/1 : RUN something");
         if (failBuild != null) {
             output.accept("E: " + failBuild);
-            throw new io.captainos.core.CaptainException("The command '/bin/sh -c something' returned a non-zero code: 100");
+            throw new CaptainException("The command '/bin/sh -c something' returned a non-zero code: 100");
         }
         built.add(name);
         buildArgs.add(args);

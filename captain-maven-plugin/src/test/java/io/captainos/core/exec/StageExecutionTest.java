@@ -75,7 +75,8 @@ class StageExecutionTest {
         assertTrue(r.inBuilder());
         assertSame(docker.runner, r.runner());
         assertEquals(List.of(Stage.ISO), docker.asked);
-        assertTrue(log.lines.contains("INFO iso stage: docker (a Docker engine answers at unix:///x: docker)"), log.all());
+        assertTrue(log.lines.contains("INFO iso stage: docker (a Docker engine answers at unix:///x: docker)"),
+                log.all());
     }
 
     @Test

@@ -27,8 +27,10 @@ class InitramfsStageTest {
 
     @Test
     void theSecurityArchiveSitsBesideADebianMirror() {
-        assertEquals("http://deb.debian.org/debian-security", AptSources.securityMirror("http://deb.debian.org/debian/"));
-        assertEquals("https://mirror.example/debian-security", AptSources.securityMirror("https://mirror.example/debian"));
+        assertEquals("http://deb.debian.org/debian-security",
+                AptSources.securityMirror("http://deb.debian.org/debian/"));
+        assertEquals("https://mirror.example/debian-security",
+                AptSources.securityMirror("https://mirror.example/debian"));
         assertNull(AptSources.securityMirror("http://apt.internal/trixie"), "unknown layouts get none");
         assertEquals(List.of("trixie-security"), AptSources.securitySuites(List.of("trixie", "trixie-updates")));
         assertEquals(List.of("forky-security", "trixie-security"),
