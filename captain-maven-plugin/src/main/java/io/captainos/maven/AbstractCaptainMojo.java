@@ -13,10 +13,10 @@ import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
-import io.captainos.core.host.HostPrerequisites;
 import io.captainos.core.initramfs.Mkosi;
+import io.captainos.core.pipeline.StageFactory;
 import io.captainos.core.sources.Sources;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,9 +34,6 @@ import org.apache.maven.project.MavenProject;
  * defaults), turns core failures into build failures with their message, and knows the build's folders.
  */
 abstract class AbstractCaptainMojo extends AbstractMojo {
-    /** The Python 3 that runs an unpacked mkosi. */
-    static final String PYTHON = "/usr/bin/python3";
-
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
     protected MavenProject project;
 
@@ -281,7 +278,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
             }
         } catch (CaptainException e) {
             throw new MojoFailureException(e.getMessage(), e);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw new MojoFailureException("I/O error: " + e.getMessage() + " (" + e.getCause().getMessage()
                     + "); check free space and permissions, or remove the download cache with captain:clean"
                     + " -Dcaptain.clean.cache", e);
@@ -298,32 +295,6 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     /** The stage whose work folder the goal holds while it runs; none by default. */
     protected Stage stage() {
         return null;
-    }
-
-    /**
-     * Whether a skipped stage has an earlier finished build of an arch to attach: its input record and every output
-     * there. Without the record it warns and attaches nothing; with the record but an output missing the build fails,
-     * since that build is incomplete.
-     *
-     * @param what what the stage makes, for the messages ("kernel", "bundle", "image", "ISO")
-     * @param shown what the log names as attached (a path or a version)
-     */
-    protected boolean earlier(Stage stage, Arch arch, String what, Path stamp, List<Path> outputs, String shown) {
-        String head = stage.id() + " (" + arch.linux() + "): skipped";
-        if (!Files.isRegularFile(stamp)) {
-            getLog().warn(head + ", and no finished earlier " + what + " in " + stamp.getParent()
-                    + " to attach (build it once with -D" + stage.modeProperty() + "=native)");
-            return false;
-        }
-        for (Path p : outputs) {
-            if (!Files.isRegularFile(p)) {
-                throw new CaptainException(head + ", but the earlier build in " + stamp.getParent() + " is incomplete ("
-                        + p + " is missing); rebuild it with -D" + stage.modeProperty() + "=native or remove it with"
-                        + " captain:clean");
-            }
-        }
-        getLog().info(head + "; attaching the existing " + shown);
-        return true;
     }
 
     protected BuildLog log() {
@@ -403,17 +374,17 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
                     new BuilderImage.Inputs(Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config),
                             config.text(Settings.BUILDER_BASE), config.settings().flag(Settings.BUILDER_NO_CACHE)),
                     buildDir().resolve("builder"), here, () -> Mkosi.find(here, Sources.debian(config, cache(config),
-                            log()), buildDir().resolve("builder").resolve("tools"), PYTHON, log()),
+                            log()), buildDir().resolve("builder").resolve("tools"), StageFactory.PYTHON, log()),
                     cache.resolve("mkosi-packages"), log()), mounts,
                     Map.of("CCACHE_DIR", ccache.toString(), "HOME", "/tmp"), log());
         }
         return docker;
     }
 
-    /** The host's programs for a stage: checked (and installed) on this host, or the builder image's. */
-    protected HostPrerequisites host(BuildConfig config, StageExecution.Resolved mode) {
-        return mode.inBuilder() ? HostPrerequisites.provided(log())
-                : HostPrerequisites.ofThisHost(config.hostInstall(), mode.runner(), log());
+    /** The stages of this goal, assembled for the mode they run in. */
+    protected StageFactory factory(BuildConfig config, StageExecution.Resolved mode) {
+        return new StageFactory(config, mode, new StageFactory.Layout(root(), buildDir(), cacheDir(config),
+                timestamp(), PluginInfo.builderId(), session.isOffline()), () -> cache(config), log());
     }
 
     protected long timestamp() {

@@ -1,17 +1,12 @@
 package io.captainos.maven;
 
 import io.captainos.core.Arch;
-import io.captainos.core.BuildConfig;
 import io.captainos.core.Stage;
-import io.captainos.core.exec.StageExecution;
-import io.captainos.core.host.HostPrerequisites;
-import io.captainos.core.host.Requirement;
-import io.captainos.core.iso.GrubPlatforms;
 import io.captainos.core.iso.IsoStage;
-import io.captainos.core.sources.Sources;
-import java.nio.file.Files;
+import io.captainos.core.pipeline.StageFactory;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import java.nio.file.Path;
-import java.util.List;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -26,7 +21,7 @@ import org.eclipse.aether.RepositorySystem;
  * {@code out/captainos-<kver>-<arch>.iso} and {@code out/sha256sums-<kver>-<arch>.txt}.
  */
 @Mojo(name = "iso", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class IsoMojo extends AbstractCaptainMojo {
+public class IsoMojo extends AbstractStageMojo {
     /** The kernel on the ISO, as {@code groupId:artifactId:version}. */
     @Parameter(property = "captain.iso.kernel", defaultValue = "${project.groupId}:captainos-kernel:${project.version}")
     private String kernel;
@@ -36,12 +31,11 @@ public class IsoMojo extends AbstractCaptainMojo {
             defaultValue = "${project.groupId}:captainos-initramfs:${project.version}")
     private String initramfs;
 
-    private final MavenProjectHelper helper;
     private final RepositorySystem repositories;
 
     @Inject
     public IsoMojo(MavenProjectHelper helper, RepositorySystem repositories) {
-        this.helper = helper;
+        super(helper);
         this.repositories = repositories;
     }
 
@@ -51,42 +45,15 @@ public class IsoMojo extends AbstractCaptainMojo {
     }
 
     @Override
-    protected void run() {
-        BuildConfig config = config();
-        StageExecution.Resolved mode = execution().resolve(Stage.ISO, config.mode(Stage.ISO));
-        Path stageDir = buildDir().resolve("iso");
-        for (Arch arch : config.arches()) {
-            Path iso;
-            if (mode.skipped()) {
-                iso = IsoStage.iso(stageDir, arch);
-                if (!earlier(Stage.ISO, arch, "ISO", IsoStage.stamp(stageDir, arch), List.of(iso), iso.toString())) {
-                    continue;
-                }
-            } else {
-                HostPrerequisites host = host(config, mode);
-                List<Requirement> needs = new java.util.ArrayList<>(List.of(
-                        Requirement.program("grub-mkrescue", "grub-common"),
-                        Requirement.program("faketime", "faketime"),
-                        Requirement.program("xorriso", "xorriso"), Requirement.program("mformat", "mtools")));
-                if (arch == Arch.AMD64) {
-                    needs.add(Requirement.file("/usr/lib/grub/x86_64-efi/modinfo.sh", "grub-efi-amd64-bin"));
-                }
-                host.ensure("iso", needs);
-                StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
-                Path vmlinuz = artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.iso.kernel");
-                Path kconfig = artifacts.resolve(kernel, "config", arch.classifier(), "captain.iso.kernel");
-                Path image = artifacts.resolve(initramfs, "cpio.zst", arch.classifier(), "captain.iso.initramfs");
-                GrubPlatforms grub = new GrubPlatforms(Path.of("/usr/lib/grub"), stageDir.resolve("grub"),
-                        () -> Sources.debian(config, cache(config), log()), mode.inBuilder(), log());
-                iso = new IsoStage(stageDir, outDir(), timestamp(), PluginInfo.builderId(), mode.runner(), log())
-                        .build(arch, IsoStage.kernelVersion(kconfig), vmlinuz, image, grub.forArch(arch),
-                                config.force(Stage.ISO)).iso();
-            }
-            helper.attachArtifact(project, "iso", arch.classifier(), iso.toFile());
-            if (Files.isRegularFile(IsoStage.checksums(stageDir, arch))) {
-                helper.attachArtifact(project, "txt", arch.classifier("sha256sums"),
-                        IsoStage.checksums(stageDir, arch).toFile());
-            }
-        }
+    protected StageOutputs outputs(Path stageDir, Arch arch) {
+        return IsoStage.outputs(stageDir, arch);
+    }
+
+    @Override
+    protected StageWork work(StageFactory factory, Arch arch) {
+        StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
+        return factory.iso(arch, artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.iso.kernel"),
+                artifacts.resolve(kernel, "config", arch.classifier(), "captain.iso.kernel"),
+                artifacts.resolve(initramfs, "cpio.zst", arch.classifier(), "captain.iso.initramfs"));
     }
 }

@@ -3,17 +3,12 @@ package io.captainos.maven;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.CaptainException;
-import io.captainos.core.Files2;
 import io.captainos.core.ReleaseFiles.Kind;
-import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.iso.IsoStage;
-import io.captainos.core.oci.ArtifactImages;
 import io.captainos.core.oci.ArtifactImages.NamedFile;
-import io.captainos.core.oci.OciLayout;
-import io.captainos.core.oci.ReleaseImages;
+import io.captainos.core.oci.OciLayoutStage;
 import io.captainos.core.oci.ReleaseTags;
-import io.captainos.core.state.InputHash;
-import io.captainos.core.state.StageStamp;
+import io.captainos.core.pipeline.StagePipeline;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
@@ -82,27 +77,10 @@ public class OciLayoutMojo extends AbstractOciMojo {
                     new NamedFile(artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
                             Kind.SHA256SUMS.fileName(kver, arch))));
         }
-        Path dir = builtLayout();
-        Path archive = Path.of(buildDirectory, project.getArtifactId() + "-" + project.getVersion() + "-oci.tar");
-        ArtifactImages.Metadata metadata = metadata(tags);
-        InputHash inputs = new InputHash().value("stage", "oci-layout").value("tag", tags.base())
-                .value("metadata", metadata.toString()).value("timestamp", timestamp())
-                .value("builder", PluginInfo.builderId());
-        files.forEach((arch, list) -> list.forEach(f -> inputs.path(arch.debian() + "/" + f.name(), f.path())));
-        StageStamp stamp = new StageStamp(Path.of(buildDirectory, "oci-layout.stamp"));
-        String stale = stamp.staleReason(inputs, List.of(dir.resolve("index.json"), archive));
-        if (stale == null) {
-            getLog().info("OCI layout up to date (inputs " + inputs.digest().substring(0, 12) + "): " + dir);
-        } else {
-            getLog().info("OCI layout: writing " + dir + " (" + stale + ")");
-            stamp.invalidate();
-            Files2.deleteTree(dir);
-            List<String> written = ReleaseImages.write(new ArtifactImages(OciLayout.create(dir), metadata, log()),
-                    tags, files);
-            new DeterministicTar(timestamp(), 0, 1).write(dir, archive);
-            stamp.record(inputs);
-            getLog().info("OCI layout " + dir + " with " + written + "; attached as " + archive.getFileName());
-        }
-        helper.attachArtifact(project, "tar", "oci", archive.toFile());
+        OciLayoutStage stage = new OciLayoutStage(Path.of(buildDirectory), project.getArtifactId() + "-"
+                + project.getVersion() + "-oci.tar", builtLayout(), tags, metadata(tags), files, timestamp(),
+                PluginInfo.builderId(), log());
+        new StagePipeline(outDir(), log()).run(stage, false);
+        helper.attachArtifact(project, "tar", "oci", stage.outputs().path(OciLayoutStage.ARCHIVE).toFile());
     }
 }

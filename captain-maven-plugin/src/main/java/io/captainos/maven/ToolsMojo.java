@@ -1,13 +1,12 @@
 package io.captainos.maven;
 
 import io.captainos.core.Arch;
-import io.captainos.core.BuildConfig;
 import io.captainos.core.Stage;
-import io.captainos.core.exec.StageExecution;
-import io.captainos.core.sources.Sources;
+import io.captainos.core.pipeline.StageFactory;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import io.captainos.core.tools.ToolsStage;
 import java.nio.file.Path;
-import java.util.List;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -21,16 +20,16 @@ import org.apache.maven.project.MavenProjectHelper;
  * either way. The stage is skipped when its inputs have not changed since the last build.
  */
 @Mojo(name = "tools", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class ToolsMojo extends AbstractCaptainMojo {
+public class ToolsMojo extends AbstractStageMojo {
     /** zstd level of the bundle. */
     @Parameter(property = "captain.tools.zstdLevel", defaultValue = "19")
     private int zstdLevel;
 
-    private final MavenProjectHelper helper;
+    private ToolsStage stage;
 
     @Inject
     public ToolsMojo(MavenProjectHelper helper) {
-        this.helper = helper;
+        super(helper);
     }
 
     @Override
@@ -39,27 +38,15 @@ public class ToolsMojo extends AbstractCaptainMojo {
     }
 
     @Override
-    protected void run() {
-        BuildConfig config = config();
-        StageExecution.Resolved mode = execution().resolve(Stage.TOOLS, config.mode(Stage.TOOLS));
-        ToolsStage stage = null;
-        for (Arch arch : config.arches()) {
-            Path bundle;
-            if (mode.skipped()) {
-                Path stageDir = buildDir().resolve("tools");
-                bundle = ToolsStage.bundle(stageDir, arch);
-                if (!earlier(Stage.TOOLS, arch, "bundle", ToolsStage.stamp(stageDir, arch), List.of(bundle),
-                        bundle.toString())) {
-                    continue;
-                }
-            } else {
-                if (stage == null) {
-                    stage = new ToolsStage(Sources.tools(config, cache(config), log()), buildDir().resolve("tools"),
-                            timestamp(), zstdLevel, PluginInfo.builderId(), log());
-                }
-                bundle = stage.build(arch, config.force(Stage.TOOLS)).bundle();
-            }
-            helper.attachArtifact(project, "tar.zst", arch.classifier(), bundle.toFile());
+    protected StageOutputs outputs(Path stageDir, Arch arch) {
+        return ToolsStage.outputs(stageDir, arch);
+    }
+
+    @Override
+    protected StageWork work(StageFactory factory, Arch arch) {
+        if (stage == null) {
+            stage = factory.tools(zstdLevel);
         }
+        return stage.forArch(arch);
     }
 }

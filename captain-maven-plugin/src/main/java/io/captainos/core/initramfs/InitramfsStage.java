@@ -11,8 +11,10 @@ import io.captainos.core.archive.TarExtractor;
 import io.captainos.core.debian.AptSources;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.fetch.Sha256;
 import io.captainos.core.state.InputHash;
-import io.captainos.core.state.StageStamp;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +27,14 @@ import java.util.stream.Stream;
 /**
  * Builds the initramfs for one arch: the kernel's modules tree and the tools bundle unpacked as extra trees, mkosi
  * building the Debian root filesystem with {@code mkosi.extra} on top, and our packer writing the zstd newc CPIO,
- * with a manifest of the image beside it. Skipped when the digest of its inputs matches the last build.
+ * with a manifest of the image beside it. The pipeline skips it when the digest of its inputs matches the last build.
  */
 public final class InitramfsStage {
-    /** What the stage produced for an arch, and whether it had to build. */
-    public record Result(Arch arch, String kernelVersion, Path image, Path manifest, Path published, boolean built) {}
-
-    /** The stage's inputs that do not come from files. */
-    /** @param offline Maven's offline mode: mkosi installs from its package cache and contacts no mirror */
+    /**
+     * The stage's inputs that do not come from files.
+     *
+     * @param offline Maven's offline mode: mkosi installs from its package cache and contacts no mirror
+     */
     public record Options(String osVersion, long timestamp, int zstdLevel, int longWindowLog, String mirror,
             List<String> suites, byte[] keyring, String builderId, boolean offline) {}
 
@@ -40,7 +42,6 @@ public final class InitramfsStage {
     private final Path mkosiDir;
     private final Path extraDir;
     private final Path workDir;
-    private final Path outDir;
     private final Path packageCache;
     private final Options options;
     private final CommandRunner runner;
@@ -52,65 +53,30 @@ public final class InitramfsStage {
      * @param workDir      the stage's folder; each arch gets its own below it
      * @param packageCache where mkosi keeps downloaded packages between builds
      */
-    public InitramfsStage(Mkosi mkosi, Path mkosiDir, Path extraDir, Path workDir, Path outDir, Path packageCache,
+    public InitramfsStage(Mkosi mkosi, Path mkosiDir, Path extraDir, Path workDir, Path packageCache,
             Options options, CommandRunner runner, BuildLog log) {
         this.mkosi = mkosi;
         this.mkosiDir = mkosiDir;
         this.extraDir = extraDir;
         this.workDir = workDir;
-        this.outDir = outDir;
         this.packageCache = packageCache;
         this.options = options;
         this.runner = runner;
         this.log = log;
     }
 
-    /** The stage's files for an arch: the image, its manifest, the kernel version and the stamp. */
-    public static final class Outputs {
-        private final Path dir;
-        private final Arch arch;
+    /** The image's role in the outputs. */
+    public static final String IMAGE = "image";
+    /** The manifest's role. */
+    public static final String MANIFEST = "manifest";
 
-        public Outputs(Path workDir, Arch arch) {
-            this.dir = workDir.resolve(arch.linux());
-            this.arch = arch;
-        }
-
-        public Path dir() {
-            return dir;
-        }
-
-        public Path image() {
-            return dir.resolve("initramfs-" + arch.linux() + ".cpio.zst");
-        }
-
-        public Path manifest() {
-            return dir.resolve("initramfs-" + arch.linux() + ".manifest");
-        }
-
-        public Path stamp() {
-            return dir.resolve("inputs.stamp");
-        }
-
-        Path versionFile() {
-            return dir.resolve("kernel.version");
-        }
-
-        /** The kernel version the last finished build was made for, or null. */
-        public String kernelVersion() {
-            try {
-                return Files.readString(versionFile()).trim();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-
-        public Path published(Path outDir, String kernelVersion) {
-            return ReleaseFiles.Kind.INITRAMFS.in(outDir, kernelVersion, arch);
-        }
-
-        public Path publishedManifest(Path outDir, String kernelVersion) {
-            return ReleaseFiles.Kind.MANIFEST.in(outDir, kernelVersion, arch);
-        }
+    /** The stage's files for an arch: the image (attached, published) and its manifest (published). */
+    public static StageOutputs outputs(Path workDir, Arch arch) {
+        return new StageOutputs("initramfs", arch, "image", workDir.resolve(arch.linux()), true, List.of(
+                StageOutputs.File.attached(IMAGE, "initramfs-" + arch.linux() + ".cpio.zst", "cpio.zst",
+                        arch.classifier()).published(ReleaseFiles.Kind.INITRAMFS),
+                StageOutputs.File.kept(MANIFEST, "initramfs-" + arch.linux() + ".manifest")
+                        .published(ReleaseFiles.Kind.MANIFEST)));
     }
 
     /** {@code 6.12.57} from a module tree's release name such as {@code 6.12.57-captainos} or {@code 6.12.57+deb13-amd64}. */
@@ -121,45 +87,47 @@ public final class InitramfsStage {
     }
 
     /**
+     * The image for one arch.
+     *
      * @param modules the kernel stage's {@code modules-<arch>.tar.zst}
      * @param tools   the tools stage's bundle
      */
-    public Result build(Arch arch, Path modules, Path tools, boolean force) {
-        Outputs out = new Outputs(workDir, arch);
-        Files2.removeLeftovers(out.dir());
-        InputHash inputs = new InputHash()
-                .value("stage", "initramfs")
-                .value("arch", arch.debian())
-                // apt, dpkg and depmod come from the host or the builder image
-                .value("runner", runner.identity())
-                .value("os.version", options.osVersion())
-                .value("timestamp", options.timestamp())
-                .value("zstd.level", options.zstdLevel())
-                .value("zstd.long", options.longWindowLog())
-                .value("mirror", options.mirror())
-                .value("suites", String.join(",", options.suites()))
-                .value("keyring", io.captainos.core.fetch.Sha256.of(options.keyring()))
-                .value("mkosi", mkosi.version())
-                .value("builder", options.builderId())
-                .path("kernel.modules", modules)
-                .path("tools.bundle", tools)
-                .path("mkosi", mkosiDir)
-                .path("mkosi.extra", extraDir);
-        StageStamp stamp = new StageStamp(out.stamp());
-        String previous = out.kernelVersion();
-        List<Path> expected = new ArrayList<>(List.of(out.image(), out.manifest()));
-        if (previous != null) {
-            expected.add(out.published(outDir, previous));
-        }
-        String stale = force ? "forced" : stamp.staleReason(inputs, expected);
-        if (stale == null && previous != null) {
-            log.info("initramfs (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
-                    + "; skipping");
-            return new Result(arch, previous, out.image(), out.manifest(), out.published(outDir, previous), false);
-        }
-        log.info("initramfs (" + arch.linux() + "): building with mkosi " + mkosi.version() + " ("
-                + (stale == null ? "no finished build" : stale) + ")");
-        stamp.invalidate();
+    public StageWork forArch(Arch arch, Path modules, Path tools) {
+        StageOutputs out = outputs(workDir, arch);
+        return new StageWork(out) {
+            @Override
+            public InputHash inputs() {
+                return stageInputs()
+                        // apt, dpkg and depmod come from the host or the builder image
+                        .value("runner", runner.identity())
+                        .value("os.version", options.osVersion())
+                        .value("timestamp", options.timestamp())
+                        .value("zstd.level", options.zstdLevel())
+                        .value("zstd.long", options.longWindowLog())
+                        .value("mirror", options.mirror())
+                        .value("suites", String.join(",", options.suites()))
+                        .value("keyring", Sha256.of(options.keyring()))
+                        .value("mkosi", mkosi.version())
+                        .value("builder", options.builderId())
+                        .path("kernel.modules", modules)
+                        .path("tools.bundle", tools)
+                        .path("mkosi", mkosiDir)
+                        .path("mkosi.extra", extraDir);
+            }
+
+            @Override
+            public String plan() {
+                return "building with mkosi " + mkosi.version();
+            }
+
+            @Override
+            public String build() throws IOException {
+                return make(arch, out, modules, tools);
+            }
+        };
+    }
+
+    private String make(Arch arch, StageOutputs out, Path modules, Path tools) throws IOException {
         Path trees = out.dir().resolve("trees");
         Path mkosiOut = out.dir().resolve("mkosi-out");
         Path workspace = out.dir().resolve("mkosi-workspace");
@@ -194,24 +162,18 @@ public final class InitramfsStage {
             }
             long built = System.nanoTime();
             NewcCpio.Stats stats = new NewcCpio(options.timestamp(), options.zstdLevel(),
-                    Runtime.getRuntime().availableProcessors(), options.longWindowLog()).write(image, out.image());
+                    Runtime.getRuntime().availableProcessors(), options.longWindowLog()).write(image,
+                    out.path(IMAGE));
             long packed = System.nanoTime();
             ImageManifest manifest = ImageManifest.of(image, arch, release, stats);
-            Files2.writeAtomically(out.manifest(), manifest.text());
-            Files2.writeAtomically(out.versionFile(), version + "\n");
-            Path published = out.published(outDir, version);
-            Files2.copyAtomically(out.image(), published);
-            Files2.copyAtomically(out.manifest(), out.publishedManifest(outDir, version));
-            stamp.record(inputs);
+            Files2.writeAtomically(out.path(MANIFEST), manifest.text());
             Files2.deleteTree(trees);
             log.info(String.format("initramfs (%s): %s, %d entries, %.1f MB uncompressed -> %.1f MB (mkosi %.0f s,"
-                    + " packing %.0f s)", arch.linux(), published.getFileName(), stats.entries(),
-                    stats.contentBytes() / 1e6, stats.compressedBytes() / 1e6, (built - start) / 1e9,
+                    + " packing %.0f s)", arch.linux(), ReleaseFiles.Kind.INITRAMFS.fileName(version, arch),
+                    stats.entries(), stats.contentBytes() / 1e6, stats.compressedBytes() / 1e6, (built - start) / 1e9,
                     (packed - built) / 1e9));
             manifest.summary().forEach(l -> log.info("  " + l));
-            return new Result(arch, version, out.image(), out.manifest(), published, true);
-        } catch (IOException e) {
-            throw new CaptainException("initramfs (" + arch.linux() + "): " + e.getMessage(), e);
+            return version;
         } finally {
             // packed (or failed): mkosi's tree, workspace and package cache need the image's owners no longer
             runner.handBack(List.of(mkosiOut, workspace, packageCache));
@@ -273,7 +235,6 @@ public final class InitramfsStage {
         return releases.get(0).getFileName().toString();
     }
 
-    /** What the finished tree must have before it is packed: what the OS needs at boot. */
     /** The module files of the kernel's tree that the image does not hold at the same path. */
     static List<String> missingModules(Path modulesTree, Path image) throws IOException {
         List<String> missing = new ArrayList<>();
@@ -289,6 +250,7 @@ public final class InitramfsStage {
         return missing;
     }
 
+    /** What the finished tree must have before it is packed: what the OS needs at boot. */
     private static void check(Path image) {
         if (!Files.isExecutable(image.resolve("init"))) {
             throw new CaptainException("The image has no executable /init: is mkosi.extra/init in place?");

@@ -10,11 +10,13 @@ import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.state.InputHash;
-import io.captainos.core.state.StageStamp;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,39 +30,35 @@ import java.util.stream.Stream;
  * grub.cfg with the serial console and the command line placeholder, for UEFI (and legacy BIOS on amd64 when the
  * host has GRUB's i386-pc modules). The finished image must carry smee's magic string exactly once, or the build
  * fails before the ISO takes its name. Publishes {@code out/captainos-<kver>-<arch>.iso} and
- * {@code out/sha256sums-<kver>-<arch>.txt}. Skipped when the digest of its inputs matches the last build.
+ * {@code out/sha256sums-<kver>-<arch>.txt}. The pipeline skips it when the digest of its inputs matches the last build.
  */
 public final class IsoStage {
-    /** What the stage produced for an arch. */
-    public record Result(Arch arch, Path iso, Path published, Path checksums, boolean built) {}
+    /** The ISO's role in the outputs. */
+    public static final String ISO = "iso";
+    /** The role of the sha256sums of vmlinuz, initramfs and ISO. */
+    public static final String CHECKSUMS = "checksums";
 
     private final Path workDir;
-    private final Path outDir;
     private final long timestamp;
     private final String builderId;
     private final CommandRunner runner;
     private final BuildLog log;
 
-    public IsoStage(Path workDir, Path outDir, long timestamp, String builderId, CommandRunner runner, BuildLog log) {
+    public IsoStage(Path workDir, long timestamp, String builderId, CommandRunner runner, BuildLog log) {
         this.workDir = workDir;
-        this.outDir = outDir;
         this.timestamp = timestamp;
         this.builderId = builderId;
         this.runner = runner;
         this.log = log;
     }
 
-    public static Path iso(Path workDir, Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("captainos-" + arch.linux() + ".iso");
-    }
-
-    /** The sha256sums of the last build, kept beside the ISO (the copy in {@code out/} is for people). */
-    public static Path checksums(Path workDir, Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("sha256sums.txt");
-    }
-
-    public static Path stamp(Path workDir, Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("inputs.stamp");
+    /** The stage's files for an arch: the ISO and its sha256sums, both attached and published. */
+    public static StageOutputs outputs(Path workDir, Arch arch) {
+        return new StageOutputs("iso", arch, "ISO", workDir.resolve(arch.linux()), true, List.of(
+                StageOutputs.File.attached(ISO, "captainos-" + arch.linux() + ".iso", "iso", arch.classifier())
+                        .published(Kind.ISO),
+                StageOutputs.File.attached(CHECKSUMS, "sha256sums.txt", "txt", arch.classifier("sha256sums"))
+                        .published(Kind.SHA256SUMS)));
     }
 
     /** {@code 6.12.57} from the first lines of a kernel config ({@code # Linux/x86 6.12.57 Kernel Configuration}). */
@@ -77,43 +75,51 @@ public final class IsoStage {
     }
 
     /**
+     * The ISO for one arch.
+     *
      * @param grubDirs the GRUB platform folders to build for (e.g. {@code /usr/lib/grub/x86_64-efi})
      */
-    public Result build(Arch arch, String kernelVersion, Path vmlinuz, Path initramfs, List<Path> grubDirs,
-            boolean force) {
-        Path dir = workDir.resolve(arch.linux());
-        Path published = Kind.ISO.in(outDir, kernelVersion, arch);
-        Path checksums = Kind.SHA256SUMS.in(outDir, kernelVersion, arch);
-        InputHash inputs = new InputHash()
-                .value("stage", "iso")
-                .value("arch", arch.debian())
-                .value("kernel.version", kernelVersion)
-                .value("timestamp", timestamp)
-                .value("builder", builderId)
-                .value("grub.cfg", GrubConfig.render(arch))
-                .path("vmlinuz", vmlinuz)
-                .path("initramfs", initramfs);
-        for (Path g : grubDirs) {
-            // GRUB's modules on this host, or in the builder image, whose ID stands for them.
-            Path modinfo = g.resolve("modinfo.sh");
-            if (Files.isRegularFile(modinfo)) {
-                inputs.path("grub/" + g.getFileName(), modinfo);
-            } else {
-                inputs.value("grub/" + g.getFileName(), runner.identity());
+    public StageWork forArch(Arch arch, String kernelVersion, Path vmlinuz, Path initramfs, List<Path> grubDirs) {
+        StageOutputs out = outputs(workDir, arch);
+        return new StageWork(out) {
+            @Override
+            public InputHash inputs() {
+                InputHash inputs = stageInputs()
+                        .value("kernel.version", kernelVersion)
+                        .value("timestamp", timestamp)
+                        .value("builder", builderId)
+                        .value("grub.cfg", GrubConfig.render(arch))
+                        .path("vmlinuz", vmlinuz)
+                        .path("initramfs", initramfs);
+                for (Path g : grubDirs) {
+                    // GRUB's modules on this host, or in the builder image, whose ID stands for them.
+                    Path modinfo = g.resolve("modinfo.sh");
+                    if (Files.isRegularFile(modinfo)) {
+                        inputs.path("grub/" + g.getFileName(), modinfo);
+                    } else {
+                        inputs.value("grub/" + g.getFileName(), runner.identity());
+                    }
+                }
+                return inputs;
             }
-        }
-        StageStamp stamp = new StageStamp(stamp(workDir, arch));
-        String stale = force ? "forced" : stamp.staleReason(inputs, List.of(iso(workDir, arch), published, checksums,
-                checksums(workDir, arch)));
-        if (stale == null) {
-            log.info("iso (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
-                    + "; skipping");
-            return new Result(arch, iso(workDir, arch), published, checksums, false);
-        }
-        log.info("iso (" + arch.linux() + "): building with grub-mkrescue for "
-                + grubDirs.stream().map(p -> p.getFileName().toString()).toList() + " (" + stale + ")");
-        stamp.invalidate();
-        Files2.removeLeftovers(dir);
+
+            @Override
+            public String plan() {
+                return "building with grub-mkrescue for "
+                        + grubDirs.stream().map(p -> p.getFileName().toString()).toList();
+            }
+
+            @Override
+            public String build() throws IOException {
+                make(arch, out, kernelVersion, vmlinuz, initramfs, grubDirs);
+                return kernelVersion;
+            }
+        };
+    }
+
+    private void make(Arch arch, StageOutputs out, String kernelVersion, Path vmlinuz, Path initramfs,
+            List<Path> grubDirs) throws IOException {
+        Path dir = out.dir();
         Path staging = dir.resolve("staging");
         Path partial = dir.resolve(".captainos-" + arch.linux() + ".iso.partial");
         Files2.deleteTree(staging);
@@ -130,19 +136,12 @@ public final class IsoStage {
             Files.deleteIfExists(partial);
             runner.run(command(grubDirs, staging, partial, fixedSerialMformat(dir)));
             requireOnePlaceholder(arch, partial);
-            Files2.commit(partial, iso(workDir, arch));
-            Files2.copyAtomically(iso(workDir, arch), published);
-            String sums = line(vmlinuz, Kind.VMLINUZ.fileName(kernelVersion, arch))
+            Files2.commit(partial, out.path(ISO));
+            Files2.writeAtomically(out.path(CHECKSUMS), line(vmlinuz, Kind.VMLINUZ.fileName(kernelVersion, arch))
                     + line(initramfs, Kind.INITRAMFS.fileName(kernelVersion, arch))
-                    + line(published, Kind.ISO.fileName(kernelVersion, arch));
-            Files2.writeAtomically(checksums(workDir, arch), sums);
-            Files2.writeAtomically(checksums, sums);
-            stamp.record(inputs);
-            log.info(String.format("iso (%s): %s, %.1f MB", arch.linux(), published.getFileName(),
-                    Files.size(published) / 1e6));
-            return new Result(arch, iso(workDir, arch), published, checksums, true);
-        } catch (IOException e) {
-            throw new CaptainException("iso (" + arch.linux() + "): " + e.getMessage(), e);
+                    + line(out.path(ISO), Kind.ISO.fileName(kernelVersion, arch)));
+            log.info(String.format("iso (%s): %s, %.1f MB", arch.linux(), Kind.ISO.fileName(kernelVersion, arch),
+                    Files.size(out.path(ISO)) / 1e6));
         } finally {
             Files2.deleteQuietly(partial);
             Files2.deleteTree(staging);
@@ -180,7 +179,7 @@ public final class IsoStage {
         // The wrapper's folder is first on PATH: without it, the name finds the real mformat, wherever it runs.
         Files.writeString(wrapper, "#!/bin/sh\nPATH=\"${PATH#*:}\" exec mformat -N "
                 + String.format("%08x", timestamp & 0xffffffffL) + " \"$@\"\n");
-        Files.setPosixFilePermissions(wrapper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin;
     }
 

@@ -9,7 +9,8 @@ import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.state.InputHash;
-import io.captainos.core.state.StageStamp;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,17 +27,15 @@ import java.util.stream.Stream;
 public final class PrebuiltKernelStage {
     private final DebianArchive archive;
     private final Path stageDir;
-    private final Path outDir;
     private final long timestamp;
     private final String builderVersion;
     private final CommandRunner runner;
     private final BuildLog log;
 
-    public PrebuiltKernelStage(DebianArchive archive, Path stageDir, Path outDir, long timestamp,
+    public PrebuiltKernelStage(DebianArchive archive, Path stageDir, long timestamp,
             String builderVersion, CommandRunner runner, BuildLog log) {
         this.archive = archive;
         this.stageDir = stageDir;
-        this.outDir = outDir;
         this.timestamp = timestamp;
         this.builderVersion = builderVersion;
         this.runner = runner;
@@ -54,39 +53,47 @@ public final class PrebuiltKernelStage {
                 : unsigned.get(unsigned.size() - 1);
     }
 
-    public KernelStage.Result build(Arch arch, boolean force) {
-        KernelOutputs out = new KernelOutputs(stageDir, outDir, arch);
-        DebianPackage pkg = imagePackage(arch);
-        String version = pkg.version().split("-")[0];
-        InputHash inputs = new InputHash()
-                .value("stage", "kernel")
-                .value("arch", arch.debian())
-                // depmod (its index files differ between kmod versions) from the host or the builder image
-                .value("runner", runner.identity())
-                .value("kernel.source", "debian-image " + pkg.name() + " " + pkg.version() + " " + pkg.sha256())
-                .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
-                .value("modules.required", String.join(",", ModuleTree.REQUIRED))
-                .value("timestamp", timestamp)
-                .value("builder", builderVersion);
-        StageStamp stamp = new StageStamp(out.stamp());
-        String stale = force ? "forced" : stamp.staleReason(inputs,
-                List.of(out.vmlinuz(), out.config(), out.modules(), out.outVmlinuz(version)));
-        if (stale == null) {
-            log.info("kernel (" + arch.linux() + "): Debian " + pkg.name() + " up to date; skipping");
-            return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(),
-                    out.outVmlinuz(version), false, List.of());
-        }
-        log.info("kernel (" + arch.linux() + "): taking Debian's prebuilt " + pkg.name() + " " + pkg.version()
-                + " (" + stale + ")");
-        stamp.invalidate();
+    /** Debian's kernel for one arch. */
+    public StageWork forArch(Arch arch) {
+        StageOutputs out = KernelOutputs.of(stageDir, arch);
+        return new StageWork(out) {
+            private DebianPackage pkg;
+
+            @Override
+            public InputHash inputs() {
+                pkg = imagePackage(arch);
+                return stageInputs()
+                        // depmod (its index files differ between kmod versions) from the host or the builder image
+                        .value("runner", runner.identity())
+                        .value("kernel.source", "debian-image " + pkg.name() + " " + pkg.version() + " " + pkg.sha256())
+                        .value("modules.unwanted", String.join(",", ModuleTree.UNWANTED))
+                        .value("modules.required", String.join(",", ModuleTree.REQUIRED))
+                        .value("timestamp", timestamp)
+                        .value("builder", builderVersion);
+            }
+
+            @Override
+            public String plan() {
+                return "taking Debian's prebuilt " + pkg.name() + " " + pkg.version();
+            }
+
+            @Override
+            public String build() throws IOException {
+                unpack(arch, out, pkg);
+                return pkg.version().split("-")[0];
+            }
+        };
+    }
+
+    private void unpack(Arch arch, StageOutputs out, DebianPackage pkg) throws IOException {
         Path unpacked = out.dir().resolve("package");
         Path staging = out.dir().resolve("modules-root");
         Files2.deleteTree(unpacked);
         Files2.deleteTree(staging);
         try {
             DebExtractor.extract(archive.download(pkg), unpacked);
-            Path modulesRoot = Files.isDirectory(unpacked.resolve("usr/lib/modules")) ? unpacked.resolve("usr/lib/modules")
-                    : unpacked.resolve("lib/modules");
+            Path modulesRoot = Files.isDirectory(unpacked.resolve("usr/lib/modules"))
+                    ? unpacked.resolve("usr/lib/modules") : unpacked.resolve("lib/modules");
             String release = single(modulesRoot);
             Path image = unpacked.resolve("boot").resolve("vmlinuz-" + release);
             Path config = unpacked.resolve("boot").resolve("config-" + release);
@@ -96,15 +103,10 @@ public final class PrebuiltKernelStage {
             Files.createDirectories(staging.resolve("lib/modules"));
             Files.move(modulesRoot.resolve(release), staging.resolve("lib/modules").resolve(release));
             new ModuleTree(runner, log).finish(staging, release, arch, true);
-            Path published = out.commit(staging, image, config, version, release, timestamp);
-            stamp.record(inputs);
-            log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB (%s)",
-                    arch.linux(), release, Files.size(out.vmlinuz()) / 1e6, Files.size(out.modules()) / 1e6,
-                    published));
-            return new KernelStage.Result(arch, version, out.vmlinuz(), out.modules(), out.config(), published, true,
-                    List.of());
-        } catch (IOException e) {
-            throw new CaptainException("kernel (" + arch.linux() + "): " + e.getMessage(), e);
+            KernelOutputs.commit(out, staging, image, config, timestamp);
+            log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB", arch.linux(),
+                    release, Files.size(out.path(KernelOutputs.VMLINUZ)) / 1e6,
+                    Files.size(out.path(KernelOutputs.MODULES)) / 1e6));
         } finally {
             Files2.deleteTree(unpacked);
         }

@@ -6,7 +6,8 @@ import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.state.InputHash;
-import io.captainos.core.state.StageStamp;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,11 +19,13 @@ import java.util.List;
 
 /**
  * Builds the tools bundle for one arch: the source's verified binaries, executable, with a manifest of where each
- * came from, packed as a deterministic tar.zst. Skipped when the digest of its inputs matches the last build.
+ * came from, packed as a deterministic tar.zst. Its digest of inputs lets the pipeline skip it when nothing changed.
  */
 public final class ToolsStage {
-    /** What the stage produced for an arch, and whether it had to build. */
-    public record Result(Arch arch, Path bundle, Path manifest, boolean built) {}
+    /** The bundle's role in the outputs. */
+    public static final String BUNDLE = "bundle";
+    /** The manifest's role (the same text is inside the bundle). */
+    public static final String MANIFEST = "manifest";
 
     private final ToolsSource source;
     private final Path workDir;
@@ -46,50 +49,58 @@ public final class ToolsStage {
         this.log = log;
     }
 
-    /** The bundle's file for an arch. */
-    public Path bundle(Arch arch) {
-        return bundle(workDir, arch);
+    /** The stage's files for an arch under a stage folder: the bundle, attached with the arch as classifier. */
+    public static StageOutputs outputs(Path workDir, Arch arch) {
+        return new StageOutputs("tools", arch, "bundle", workDir.resolve(arch.linux()), false, List.of(
+                StageOutputs.File.attached(BUNDLE, "captainos-tools-" + arch.linux() + ".tar.zst", "tar.zst",
+                        arch.classifier()),
+                StageOutputs.File.kept(MANIFEST, "tools-" + arch.linux() + ".manifest")));
     }
 
-    /** The bundle's file for an arch under a stage folder. */
-    public static Path bundle(Path workDir, Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("captainos-tools-" + arch.linux() + ".tar.zst");
+    /** The work for one arch. */
+    public StageWork forArch(Arch arch) {
+        StageOutputs out = outputs(workDir, arch);
+        return new StageWork(out) {
+            @Override
+            public InputHash inputs() {
+                InputHash inputs = stageInputs()
+                        .value("source", source.id())
+                        .value("timestamp", timestamp)
+                        .value("zstd.level", zstdLevel)
+                        .value("builder", builderVersion);
+                source.describe(arch, inputs);
+                return inputs;
+            }
+
+            @Override
+            public String plan() {
+                return "building from " + source.id();
+            }
+
+            @Override
+            public String build() throws IOException {
+                pack(arch, out);
+                return null;
+            }
+
+            @Override
+            public void report(boolean built) {
+                logManifest(out.path(MANIFEST));
+                if (built) {
+                    try {
+                        log.info(String.format("tools (%s): %s, %.1f MB", arch.linux(),
+                                out.path(BUNDLE).getFileName(), Files.size(out.path(BUNDLE)) / 1e6));
+                    } catch (IOException e) {
+                        throw new CaptainException("Cannot read " + out.path(BUNDLE), e);
+                    }
+                }
+            }
+        };
     }
 
-    /** The record of the last finished build for an arch, written after its outputs. */
-    public static Path stamp(Path workDir, Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("inputs.stamp");
-    }
-
-    /** The manifest beside the bundle (the same text is inside it). */
-    public Path manifest(Arch arch) {
-        return workDir.resolve(arch.linux()).resolve("tools-" + arch.linux() + ".manifest");
-    }
-
-    public Result build(Arch arch, boolean force) {
-        Path dir = workDir.resolve(arch.linux());
-        Files2.removeLeftovers(dir);
-        InputHash inputs = new InputHash()
-                .value("stage", "tools")
-                .value("arch", arch.debian())
-                .value("source", source.id())
-                .value("timestamp", timestamp)
-                .value("zstd.level", zstdLevel)
-                .value("builder", builderVersion);
-        source.describe(arch, inputs);
-        StageStamp stamp = new StageStamp(stamp(workDir, arch));
-        List<Path> outputs = List.of(bundle(arch), manifest(arch));
-        String stale = force ? "forced" : stamp.staleReason(inputs, outputs);
-        if (stale == null) {
-            log.info("tools (" + arch.linux() + "): up to date, inputs " + inputs.digest().substring(0, 12)
-                    + "; skipping");
-            logManifest(arch);
-            return new Result(arch, bundle(arch), manifest(arch), false);
-        }
-        log.info("tools (" + arch.linux() + "): building from " + source.id() + " (" + stale + ")");
-        stamp.invalidate();
-        Path root = dir.resolve("root");
-        Path scratch = dir.resolve("scratch");
+    private void pack(Arch arch, StageOutputs out) throws IOException {
+        Path root = out.dir().resolve("root");
+        Path scratch = out.dir().resolve("scratch");
         Files2.deleteTree(root);
         Files2.deleteTree(scratch);
         try {
@@ -106,31 +117,20 @@ public final class ToolsStage {
             Files.createDirectories(inBundle.getParent());
             Files.writeString(inBundle, manifest, StandardCharsets.UTF_8);
             new DeterministicTar(timestamp, zstdLevel, Runtime.getRuntime().availableProcessors())
-                    .write(root, bundle(arch));
-            Files2.writeAtomically(manifest(arch), manifest.toString());
-        } catch (IOException e) {
-            throw new CaptainException("tools (" + arch.linux() + "): " + e.getMessage(), e);
+                    .write(root, out.path(BUNDLE));
+            Files2.writeAtomically(out.path(MANIFEST), manifest.toString());
         } finally {
             Files2.deleteTree(scratch);
         }
-        stamp.record(inputs);
-        logManifest(arch);
-        try {
-            log.info(String.format("tools (%s): %s, %.1f MB", arch.linux(), bundle(arch).getFileName(),
-                    Files.size(bundle(arch)) / 1e6));
-        } catch (IOException e) {
-            throw new CaptainException("Cannot read " + bundle(arch), e);
-        }
-        return new Result(arch, bundle(arch), manifest(arch), true);
     }
 
-    private void logManifest(Arch arch) {
+    private void logManifest(Path manifest) {
         try {
-            for (String line : Files.readAllLines(manifest(arch), StandardCharsets.UTF_8)) {
+            for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
                 log.info("  " + line);
             }
         } catch (IOException e) {
-            log.warn("Cannot read " + manifest(arch) + ": " + e.getMessage());
+            log.warn("Cannot read " + manifest + ": " + e.getMessage());
         }
     }
 }

@@ -13,6 +13,8 @@ import io.captainos.core.CaptainException;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.exec.NativeRunner;
+import io.captainos.core.pipeline.StagePipeline;
+import io.captainos.core.pipeline.StageResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,12 +188,13 @@ class IsoPatchTest {
                     return "fake grub-mkrescue";
                 }
             };
-            IsoStage stage = new IsoStage(work, dir.resolve("out"), 1_700_000_000L, "test", writesImage,
-                    BuildLog.silent());
-            CaptainException e = assertThrows(CaptainException.class, () -> stage.build(Arch.AMD64, "6.12.57",
-                    vmlinuz, initramfs, List.of(dir.resolve("x86_64-efi")), true));
+            IsoStage stage = new IsoStage(work, 1_700_000_000L, "test", writesImage, BuildLog.silent());
+            CaptainException e = assertThrows(CaptainException.class, () -> new StagePipeline(dir.resolve("out"),
+                    BuildLog.silent()).run(stage.forArch(Arch.AMD64, "6.12.57", vmlinuz, initramfs,
+                            List.of(dir.resolve("x86_64-efi"))), true));
             assertTrue(e.getMessage().contains(c[1]), e.getMessage());
-            assertFalse(Files.exists(IsoStage.iso(work, Arch.AMD64)), "no ISO under the finished name");
+            assertFalse(Files.exists(IsoStage.outputs(work, Arch.AMD64).path(IsoStage.ISO)),
+                    "no ISO under the finished name");
             assertFalse(Files.exists(dir.resolve("out")), "nothing published");
         }
     }
@@ -208,12 +211,15 @@ class IsoPatchTest {
                 "GRUB's x86_64-efi modules are not installed (grub-efi-amd64-bin): no real ISO to patch");
         Path vmlinuz = Files.writeString(dir.resolve("vmlinuz"), "not a kernel");
         Path initramfs = Files.writeString(dir.resolve("initramfs"), "not an initramfs");
-        IsoStage.Result built = new IsoStage(dir.resolve("work"), dir.resolve("out"), 1_700_000_000L, "test",
+        StagePipeline pipeline = new StagePipeline(dir.resolve("out"), BuildLog.silent());
+        StageResult built = pipeline.run(new IsoStage(dir.resolve("work"), 1_700_000_000L, "test",
                 new NativeRunner(BuildLog.silent()), BuildLog.silent())
-                .build(Arch.AMD64, "6.12.57", vmlinuz, initramfs, List.of(efi), true);
+                .forArch(Arch.AMD64, "6.12.57", vmlinuz, initramfs, List.of(efi)), true);
+        Path iso = pipeline.published(built, IsoStage.ISO);
+        assertEquals(dir.resolve("out").resolve("captainos-6.12.57-x86_64.iso"), iso);
         Path patched = dir.resolve("patched.iso");
 
-        IsoPatch.patch(built.published(), patched, CMDLINE);
+        IsoPatch.patch(iso, patched, CMDLINE);
 
         Path cfg = dir.resolve("grub.cfg");
         Process p = new ProcessBuilder("xorriso", "-osirrox", "on", "-indev", patched.toString(), "-extract",
@@ -224,7 +230,7 @@ class IsoPatchTest {
                 .orElseThrow();
         String head = "    linux /boot/vmlinuz console=tty0 console=ttyS0,115200 audit=0 ";
         assertEquals(head + CMDLINE + " ".repeat(GrubConfig.PLACEHOLDER_LENGTH - CMDLINE.length()), linux);
-        assertEquals(Files.size(built.published()), Files.size(patched));
+        assertEquals(Files.size(iso), Files.size(patched));
         assertEquals(List.of(), IsoPatch.placeholderOffsets(patched));
     }
 

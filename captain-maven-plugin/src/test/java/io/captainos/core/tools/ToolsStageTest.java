@@ -11,6 +11,8 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.fetch.Sha256;
+import io.captainos.core.pipeline.StagePipeline;
+import io.captainos.core.pipeline.StageResult;
 import io.captainos.core.state.InputHash;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,6 +82,10 @@ class ToolsStageTest {
         return new ToolsStage(source, work, TIMESTAMP, 3, "test-1", BuildLog.silent());
     }
 
+    private StageResult build(ToolsStage stage, Arch arch, boolean force) {
+        return new StagePipeline(work.resolve("out"), BuildLog.silent()).run(stage.forArch(arch), force);
+    }
+
     private static Map<String, byte[]> unpack(Path bundle, Map<String, Integer> modes) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         try (InputStream in = new ZstdInputStream(Files.newInputStream(bundle));
@@ -97,29 +103,29 @@ class ToolsStageTest {
 
     @Test
     void buildsOnceThenSkipsUntilAnInputChanges() throws IOException {
-        ToolsStage.Result first = stage().build(Arch.AMD64, false);
+        StageResult first = build(stage(), Arch.AMD64, false);
         assertTrue(first.built());
         assertEquals(1, source.stageCalls);
-        assertEquals(work.resolve("x86_64").resolve("captainos-tools-x86_64.tar.zst"), first.bundle());
-        assertTrue(Files.isRegularFile(first.bundle()));
-        assertTrue(Files.isRegularFile(first.manifest()));
-        byte[] bundle = Files.readAllBytes(first.bundle());
+        assertEquals(work.resolve("x86_64").resolve("captainos-tools-x86_64.tar.zst"), first.path(ToolsStage.BUNDLE));
+        assertTrue(Files.isRegularFile(first.path(ToolsStage.BUNDLE)));
+        assertTrue(Files.isRegularFile(first.path(ToolsStage.MANIFEST)));
+        byte[] bundle = Files.readAllBytes(first.path(ToolsStage.BUNDLE));
 
-        ToolsStage.Result second = stage().build(Arch.AMD64, false);
+        StageResult second = build(stage(), Arch.AMD64, false);
         assertFalse(second.built());
         assertEquals(1, source.stageCalls, "an up-to-date stage must not stage again");
-        assertEquals(first.bundle(), second.bundle());
-        assertArrayEquals(bundle, Files.readAllBytes(second.bundle()));
+        assertEquals(first.path(ToolsStage.BUNDLE), second.path(ToolsStage.BUNDLE));
+        assertArrayEquals(bundle, Files.readAllBytes(second.path(ToolsStage.BUNDLE)));
 
         source.version = "1.1";
-        ToolsStage.Result third = stage().build(Arch.AMD64, false);
+        StageResult third = build(stage(), Arch.AMD64, false);
         assertTrue(third.built());
         assertEquals(2, source.stageCalls);
-        Map<String, byte[]> files = unpack(third.bundle(), new LinkedHashMap<>());
+        Map<String, byte[]> files = unpack(third.path(ToolsStage.BUNDLE), new LinkedHashMap<>());
         assertEquals("usr/local/bin/fakectl 1.1\n", new String(files.get("usr/local/bin/fakectl"),
                 StandardCharsets.UTF_8));
 
-        assertFalse(stage().build(Arch.AMD64, false).built());
+        assertFalse(build(stage(), Arch.AMD64, false).built());
         assertEquals(2, source.stageCalls);
     }
 
@@ -129,10 +135,10 @@ class ToolsStageTest {
         Path leftover = Files.writeString(dir.resolve(".captainos-tools-x86_64.tar.zst4411862785219377436.part"), "x");
         Path partial = Files.writeString(dir.resolve(".something.partial"), "x");
         Path kept = Files.writeString(dir.resolve("notes.part"), "not ours: no leading dot");
-        stage().build(Arch.AMD64, false);
+        build(stage(), Arch.AMD64, false);
         assertFalse(Files.exists(leftover) || Files.exists(partial), "leftovers of a killed build are gone");
         assertTrue(Files.exists(kept));
-        stage().build(Arch.AMD64, false);
+        build(stage(), Arch.AMD64, false);
         try (var s = Files.list(dir)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".part")
                     && p.getFileName().toString().startsWith(".")), "an up-to-date run leaves none either");
@@ -141,55 +147,53 @@ class ToolsStageTest {
 
     @Test
     void otherStageSettingsAreInputsToo() {
-        stage().build(Arch.AMD64, false);
-        assertTrue(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-1", BuildLog.silent())
-                .build(Arch.AMD64, false).built());
-        assertTrue(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-2", BuildLog.silent())
-                .build(Arch.AMD64, false).built());
+        build(stage(), Arch.AMD64, false);
+        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-1", BuildLog.silent()), Arch.AMD64, false).built());
+        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-2", BuildLog.silent()), Arch.AMD64, false).built());
         assertEquals(3, source.stageCalls);
     }
 
     @Test
     void forceRebuilds() {
-        stage().build(Arch.AMD64, false);
-        assertTrue(stage().build(Arch.AMD64, true).built());
+        build(stage(), Arch.AMD64, false);
+        assertTrue(build(stage(), Arch.AMD64, true).built());
         assertEquals(2, source.stageCalls);
-        assertFalse(stage().build(Arch.AMD64, false).built());
+        assertFalse(build(stage(), Arch.AMD64, false).built());
     }
 
     @Test
     void deletedBundleOrManifestRebuilds() throws IOException {
-        ToolsStage.Result first = stage().build(Arch.AMD64, false);
-        byte[] bundle = Files.readAllBytes(first.bundle());
-        Files.delete(first.bundle());
-        ToolsStage.Result again = stage().build(Arch.AMD64, false);
+        StageResult first = build(stage(), Arch.AMD64, false);
+        byte[] bundle = Files.readAllBytes(first.path(ToolsStage.BUNDLE));
+        Files.delete(first.path(ToolsStage.BUNDLE));
+        StageResult again = build(stage(), Arch.AMD64, false);
         assertTrue(again.built());
         assertEquals(2, source.stageCalls);
-        assertArrayEquals(bundle, Files.readAllBytes(again.bundle()), "same inputs must give the same bundle");
+        assertArrayEquals(bundle, Files.readAllBytes(again.path(ToolsStage.BUNDLE)), "same inputs must give the same bundle");
 
-        Files.delete(again.manifest());
-        assertTrue(stage().build(Arch.AMD64, false).built());
+        Files.delete(again.path(ToolsStage.MANIFEST));
+        assertTrue(build(stage(), Arch.AMD64, false).built());
         assertEquals(3, source.stageCalls);
     }
 
     @Test
     void archesAreSeparate() {
-        stage().build(Arch.AMD64, false);
-        ToolsStage.Result arm = stage().build(Arch.ARM64, false);
+        build(stage(), Arch.AMD64, false);
+        StageResult arm = build(stage(), Arch.ARM64, false);
         assertTrue(arm.built());
-        assertEquals(work.resolve("aarch64").resolve("captainos-tools-aarch64.tar.zst"), arm.bundle());
-        assertFalse(stage().build(Arch.AMD64, false).built());
+        assertEquals(work.resolve("aarch64").resolve("captainos-tools-aarch64.tar.zst"), arm.path(ToolsStage.BUNDLE));
+        assertFalse(build(stage(), Arch.AMD64, false).built());
     }
 
     @Test
     void manifestListsEveryFileWithItsDigest() throws IOException {
-        ToolsStage.Result r = stage().build(Arch.AMD64, false);
+        StageResult r = build(stage(), Arch.AMD64, false);
         Map<String, Integer> modes = new LinkedHashMap<>();
-        Map<String, byte[]> files = unpack(r.bundle(), modes);
+        Map<String, byte[]> files = unpack(r.path(ToolsStage.BUNDLE), modes);
         assertEquals(List.of("opt/cni/bin/fakenet", "usr/local/bin/fakectl", BundleLayout.MANIFEST),
                 new ArrayList<>(files.keySet()));
         String manifest = new String(files.get(BundleLayout.MANIFEST), StandardCharsets.UTF_8);
-        assertEquals(Files.readString(r.manifest()), manifest, "the manifest beside the bundle is the same");
+        assertEquals(Files.readString(r.path(ToolsStage.MANIFEST)), manifest, "the manifest beside the bundle is the same");
         List<String> lines = List.of(manifest.split("\n"));
         assertEquals(ToolFile.HEADER, lines.get(0));
         assertEquals(3, lines.size());
@@ -216,34 +220,34 @@ class ToolsStageTest {
     @Test
     void failureLeavesNoStampAndNoNewBundle() throws IOException {
         source.failure = new CaptainException("mirror exploded");
-        CaptainException e = assertThrows(CaptainException.class, () -> stage().build(Arch.AMD64, false));
+        CaptainException e = assertThrows(CaptainException.class, () -> build(stage(), Arch.AMD64, false));
         assertEquals("mirror exploded", e.getMessage());
         Path dir = work.resolve("x86_64");
         assertFalse(Files.exists(dir.resolve("inputs.stamp")));
-        assertFalse(Files.exists(stage().bundle(Arch.AMD64)));
-        assertFalse(Files.exists(stage().manifest(Arch.AMD64)));
+        assertFalse(Files.exists(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE)));
+        assertFalse(Files.exists(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.MANIFEST)));
         assertTrue(files(dir).stream().noneMatch(f -> f.startsWith("scratch")), files(dir).toString());
         assertTrue(files(dir).stream().noneMatch(f -> f.endsWith(".part")), files(dir).toString());
 
         source.failure = null;
-        assertTrue(stage().build(Arch.AMD64, false).built());
+        assertTrue(build(stage(), Arch.AMD64, false).built());
         assertEquals(2, source.stageCalls);
     }
 
     @Test
     void failureAfterASuccessfulBuildForcesTheNextBuild() throws IOException {
-        stage().build(Arch.AMD64, false);
-        byte[] old = Files.readAllBytes(stage().bundle(Arch.AMD64));
+        build(stage(), Arch.AMD64, false);
+        byte[] old = Files.readAllBytes(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE));
         source.version = "2.0";
         source.failure = new CaptainException("checksum mismatch");
-        assertThrows(CaptainException.class, () -> stage().build(Arch.AMD64, false));
+        assertThrows(CaptainException.class, () -> build(stage(), Arch.AMD64, false));
         assertFalse(Files.exists(work.resolve("x86_64").resolve("inputs.stamp")));
-        assertArrayEquals(old, Files.readAllBytes(stage().bundle(Arch.AMD64)), "the old bundle is untouched");
+        assertArrayEquals(old, Files.readAllBytes(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE)), "the old bundle is untouched");
 
         // back to the inputs of the finished build: it must still build, since the stamp is gone
         source.version = "1.0";
         source.failure = null;
-        assertTrue(stage().build(Arch.AMD64, false).built());
+        assertTrue(build(stage(), Arch.AMD64, false).built());
         assertEquals(3, source.stageCalls);
     }
 }
