@@ -9,6 +9,7 @@ import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.exec.OutputTail;
 import io.captainos.core.fetch.Sha256;
+import io.captainos.core.host.HostPackages;
 import io.captainos.core.initramfs.InitramfsStage;
 import io.captainos.core.initramfs.Mkosi;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -110,9 +112,22 @@ public final class BuilderImage {
         return "captainos-base:" + digest(baseConfig(), HOST.debian(), sources(), Sha256.of(inputs.keyring()));
     }
 
-    /** The builder's tag: a digest of the Dockerfile, the base, the apt sources and the keyring. */
+    /** The packages the builder installs on each arch, one a line: what the stages need (HostPackages). */
+    static Map<String, byte[]> packageLists() {
+        Map<String, byte[]> lists = new TreeMap<>();
+        for (Arch arch : Arch.values()) {
+            lists.put("packages-" + arch.debian() + ".txt", (String.join("\n", HostPackages.builder(arch)) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        return lists;
+    }
+
+    /** The builder's tag: a digest of the Dockerfile, its package lists, the base, the apt sources and the keyring. */
     public String name() {
-        return "captainos-builder:" + digest(dockerfile(), baseName(), sources(), Sha256.of(inputs.keyring()));
+        StringBuilder packages = new StringBuilder();
+        packageLists().forEach((n, b) -> packages.append(n).append('=').append(Sha256.of(b)).append('\n'));
+        return "captainos-builder:" + digest(dockerfile(), packages.toString(), baseName(), sources(),
+                Sha256.of(inputs.keyring()));
     }
 
     /** The builder image, built first when the engine does not have it (or when asked to build it again). */
@@ -129,9 +144,11 @@ public final class BuilderImage {
         long start = System.nanoTime();
         log.info("builder: building " + name + " on " + base + (inputs.noCache() ? " (asked to build again)" : ""));
         Path context = workDir.resolve("builder-context.tar");
-        writeContext(context, Map.of("Dockerfile", dockerfile().getBytes(StandardCharsets.UTF_8),
-                "captainos.sources", sources().getBytes(StandardCharsets.UTF_8),
-                "captainos-archive.gpg", inputs.keyring()), Map.of());
+        Map<String, byte[]> files = new TreeMap<>(packageLists());
+        files.put("Dockerfile", dockerfile().getBytes(StandardCharsets.UTF_8));
+        files.put("captainos.sources", sources().getBytes(StandardCharsets.UTF_8));
+        files.put("captainos-archive.gpg", inputs.keyring());
+        writeContext(context, files, Map.of());
         build(name, context, Map.of("BASE", base));
         Files2.deleteQuietly(context);
         String id = engine.imageId(name).orElseThrow(() -> new CaptainException("The engine built " + name

@@ -5,11 +5,10 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.host.HostPackages;
 import io.captainos.core.host.HostPrerequisites;
-import io.captainos.core.host.Requirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Running the target's programs on another arch's host (package scripts of an arm64 image on amd64): qemu-user
@@ -33,8 +32,7 @@ public final class ForeignArch {
         }
         String entry = entry(target);
         prerequisites.ensure("initramfs (" + target.linux() + " on " + (host == null ? "this" : host.linux())
-                + " host)", List.of(Requirement.program(entry + "-static", "qemu-user-static"),
-                        Requirement.program("update-binfmts", "binfmt-support")));
+                + " host)", HostPackages.of("foreign", target, host));
         if (Files.exists(BINFMT.resolve(entry))) {
             return;
         }

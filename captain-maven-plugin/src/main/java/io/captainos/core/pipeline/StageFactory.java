@@ -13,6 +13,7 @@ import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
+import io.captainos.core.host.HostPackages;
 import io.captainos.core.host.HostPrerequisites;
 import io.captainos.core.host.Requirement;
 import io.captainos.core.initramfs.ForeignArch;
@@ -88,7 +89,7 @@ public final class StageFactory {
         HostPrerequisites host = host();
         Path stageDir = layout.stageDir(Stage.KERNEL);
         if (config.kernelSource() == KernelSourceKind.DEBIAN_IMAGE && config.text(Settings.KERNEL_SRC).isEmpty()) {
-            host.ensure("kernel", List.of(Requirement.program("depmod", "kmod")));
+            host.ensure("kernel", HostPackages.of("kernel-image", arch, Arch.host()));
             return new PrebuiltKernelStage(Sources.debian(config, cache.get(), log), stageDir, layout.timestamp(),
                     layout.builderId(), mode.runner(), log).forArch(arch);
         }
@@ -99,7 +100,7 @@ public final class StageFactory {
         }
         Toolchain toolchain = new Toolchain(arch, hostArch);
         List<Requirement> needs = new ArrayList<>(toolchain.requirements());
-        Requirement ccache = Requirement.program("ccache", "ccache");
+        Requirement ccache = HostPackages.optional("kernel", "ccache");
         if (config.ccache() == Ccache.TRUE) {
             needs.add(ccache);
         }
@@ -127,9 +128,7 @@ public final class StageFactory {
      * @param python the Python 3 that runs Debian's mkosi package on this host
      */
     public InitramfsStage initramfs(Path mkosiDir, Path extraDir, InitramfsStage.Options options, String python) {
-        host().ensure("initramfs", List.of(Requirement.program("apt-get", "apt"),
-                Requirement.program("dpkg", "dpkg"), Requirement.program("systemctl", "systemd"),
-                Requirement.program("depmod", "kmod"), Requirement.program("python3", "python3")));
+        host().ensure("initramfs", HostPackages.of("initramfs", Arch.host(), Arch.host()));
         if (!Files.isRegularFile(mkosiDir.resolve("mkosi.conf"))) {
             throw new CaptainException("No mkosi.conf in " + mkosiDir + ": set captain.initramfs.mkosiDir (the"
                     + " <mkosiDir> parameter) to the folder that holds it");
@@ -163,13 +162,7 @@ public final class StageFactory {
 
     /** The ISO for an arch, from the kernel's image and config and the initramfs. */
     public StageWork iso(Arch arch, Path vmlinuz, Path kernelConfig, Path initramfs) {
-        List<Requirement> needs = new ArrayList<>(List.of(Requirement.program("grub-mkrescue", "grub-common"),
-                Requirement.program("faketime", "faketime"), Requirement.program("xorriso", "xorriso"),
-                Requirement.program("mformat", "mtools")));
-        if (arch == Arch.AMD64) {
-            needs.add(Requirement.file("/usr/lib/grub/x86_64-efi/modinfo.sh", "grub-efi-amd64-bin"));
-        }
-        host().ensure("iso", needs);
+        host().ensure("iso", HostPackages.of("iso", arch, Arch.host()));
         Path stageDir = layout.stageDir(Stage.ISO);
         GrubPlatforms grub = new GrubPlatforms(Path.of("/usr/lib/grub"), stageDir.resolve("grub"), this::debian,
                 mode.inBuilder(), log);
