@@ -16,6 +16,7 @@ import java.util.Map;
 public final class BuildConfig {
     /** The latest time every format we write can hold: the newc CPIO header's 32-bit unsigned mtime (2106). */
     public static final long MAX_TIMESTAMP = 0xFFFF_FFFFL;
+
     private final Settings settings;
     private final Path base;
     private final List<Arch> arches;
@@ -46,11 +47,13 @@ public final class BuildConfig {
         this.kernelSource = choice(KernelSourceKind.class, Settings.KERNEL_SOURCE);
         this.kernelBase = choice(KernelBase.class, Settings.KERNEL_BASE);
         this.ccache = choice(Ccache.class, Settings.KERNEL_CCACHE);
-        this.suites = Arrays.stream(settings.get(Settings.DEBIAN_SUITES).split(",")).map(String::trim)
-                .filter(x -> !x.isEmpty()).toList();
+        this.suites = Arrays.stream(settings.get(Settings.DEBIAN_SUITES).split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
         if (suites.isEmpty()) {
-            throw new CaptainException(Settings.DEBIAN_SUITES.property() + " is empty: name at least one suite,"
-                    + " e.g. trixie");
+            throw new CaptainException(
+                    Settings.DEBIAN_SUITES.property() + " is empty: name at least one suite," + " e.g. trixie");
         }
         KernelVersion.parse(settings.get(Settings.KERNEL_VERSION));
         this.hostInstall = settings.flag(Settings.HOST_INSTALL);
@@ -143,7 +146,8 @@ public final class BuildConfig {
             String t = v.trim();
             long seconds;
             try {
-                seconds = t.chars().allMatch(Character::isDigit) ? Long.parseLong(t)
+                seconds = t.chars().allMatch(Character::isDigit)
+                        ? Long.parseLong(t)
                         : Instant.parse(t).getEpochSecond();
             } catch (NumberFormatException | DateTimeParseException e) {
                 throw new CaptainException("Invalid " + names[i] + " '" + v

@@ -30,7 +30,9 @@ public record KernelVersion(int major, int minor, OptionalInt patch) {
 
     private static KernelVersion of(Matcher m) {
         try {
-            return new KernelVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+            return new KernelVersion(
+                    Integer.parseInt(m.group(1)),
+                    Integer.parseInt(m.group(2)),
                     m.group(3) == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(m.group(3))));
         } catch (NumberFormatException e) {
             throw new CaptainException("Invalid kernel version '" + m.group() + "': a number is out of range");

@@ -82,7 +82,8 @@ public final class ReleaseFiles {
         for (Kind kind : Kind.values()) {
             for (Arch arch : Arch.values()) {
                 String suffix = "-" + arch.linux() + kind.extension;
-                if (fileName.startsWith(kind.prefix) && fileName.endsWith(suffix)
+                if (fileName.startsWith(kind.prefix)
+                        && fileName.endsWith(suffix)
                         && fileName.length() > kind.prefix.length() + suffix.length()) {
                     String release = fileName.substring(kind.prefix.length(), fileName.length() - suffix.length());
                     if (RELEASE_CHARS.matcher(release).matches()) {
@@ -104,7 +105,8 @@ public final class ReleaseFiles {
     /** The kernel release whose {@code kind} file for {@code arch} in {@code dir} was written last; empty if none. */
     public static Optional<String> newest(Path dir, Kind kind, Arch arch) {
         return releases(dir, kind, arch).stream()
-                .max(Comparator.comparingLong(r -> kind.in(dir, r, arch).toFile().lastModified()));
+                .max(Comparator.comparingLong(
+                        r -> kind.in(dir, r, arch).toFile().lastModified()));
     }
 
     /** Our files in {@code dir}; none when it does not exist. */
@@ -114,7 +116,8 @@ public final class ReleaseFiles {
         }
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> parse(p.getFileName().toString()))
-                    .flatMap(Optional::stream).toList();
+                    .flatMap(Optional::stream)
+                    .toList();
         } catch (IOException e) {
             throw new CaptainException("Cannot list " + dir + ": " + e.getMessage(), e);
         }

@@ -1,11 +1,9 @@
 package io.captainos.maven;
 
-import io.captainos.core.Arch;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Settings;
-import io.captainos.core.state.StageLock;
 import io.captainos.core.Stage;
 import io.captainos.core.docker.BuilderImage;
 import io.captainos.core.docker.DockerSetup;
@@ -16,6 +14,7 @@ import io.captainos.core.fetch.Downloader;
 import io.captainos.core.initramfs.Mkosi;
 import io.captainos.core.pipeline.StageFactory;
 import io.captainos.core.sources.Sources;
+import io.captainos.core.state.StageLock;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -271,17 +270,19 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
             if (stage == null) {
                 run();
             } else {
-                try (StageLock held = StageLock.acquire(buildDir().resolve(stage.id()), stage.id(),
-                        config().lockTimeout(), log())) {
+                try (StageLock held =
+                        StageLock.acquire(buildDir().resolve(stage.id()), stage.id(), config().lockTimeout(), log())) {
                     run();
                 }
             }
         } catch (CaptainException e) {
             throw new MojoFailureException(e.getMessage(), e);
         } catch (UncheckedIOException e) {
-            throw new MojoFailureException("I/O error: " + e.getMessage() + " (" + e.getCause().getMessage()
-                    + "); check free space and permissions, or remove the download cache with captain:clean"
-                    + " -Dcaptain.clean.cache", e);
+            throw new MojoFailureException(
+                    "I/O error: " + e.getMessage() + " (" + e.getCause().getMessage()
+                            + "); check free space and permissions, or remove the download cache with captain:clean"
+                            + " -Dcaptain.clean.cache",
+                    e);
         } finally {
             if (docker != null) {
                 docker.close();
@@ -317,8 +318,9 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     private Map<String, String> parameters() {
         Map<String, String> p = new HashMap<>();
         p.put(Settings.ARCH.property(), arch);
-        String[][] stages = {{kernelMode, kernelForce}, {toolsMode, toolsForce}, {initramfsMode, initramfsForce},
-            {isoMode, isoForce}};
+        String[][] stages = {
+            {kernelMode, kernelForce}, {toolsMode, toolsForce}, {initramfsMode, initramfsForce}, {isoMode, isoForce}
+        };
         for (Stage s : Stage.values()) {
             p.put(s.modeProperty(), stages[s.ordinal()][0]);
             p.put(s.forceProperty(), stages[s.ordinal()][1]);
@@ -370,21 +372,43 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
             Path ccache = ccacheEnv == null || ccacheEnv.isBlank() ? cache.resolve("ccache") : Path.of(ccacheEnv);
             mounts.add(ccache);
             NativeRunner here = new NativeRunner(log());
-            docker = new DockerSetup(host.value(), host.origin(), engine -> new BuilderImage(engine,
-                    new BuilderImage.Inputs(Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config),
-                            config.text(Settings.BUILDER_BASE), config.settings().flag(Settings.BUILDER_NO_CACHE)),
-                    buildDir().resolve("builder"), here, () -> Mkosi.find(here, Sources.debian(config, cache(config),
-                            log()), buildDir().resolve("builder").resolve("tools"), StageFactory.PYTHON, log()),
-                    cache.resolve("mkosi-packages"), log()), mounts,
-                    Map.of("CCACHE_DIR", ccache.toString(), "HOME", "/tmp"), log());
+            docker = new DockerSetup(
+                    host.value(),
+                    host.origin(),
+                    engine -> new BuilderImage(
+                            engine,
+                            new BuilderImage.Inputs(
+                                    Sources.debianMirror(config),
+                                    config.suites(),
+                                    Sources.keyringBytes(config),
+                                    config.text(Settings.BUILDER_BASE),
+                                    config.settings().flag(Settings.BUILDER_NO_CACHE)),
+                            buildDir().resolve("builder"),
+                            here,
+                            () -> Mkosi.find(
+                                    here,
+                                    Sources.debian(config, cache(config), log()),
+                                    buildDir().resolve("builder").resolve("tools"),
+                                    StageFactory.PYTHON,
+                                    log()),
+                            cache.resolve("mkosi-packages"),
+                            log()),
+                    mounts,
+                    Map.of("CCACHE_DIR", ccache.toString(), "HOME", "/tmp"),
+                    log());
         }
         return docker;
     }
 
     /** The stages of this goal, assembled for the mode they run in. */
     protected StageFactory factory(BuildConfig config, StageExecution.Resolved mode) {
-        return new StageFactory(config, mode, new StageFactory.Layout(root(), buildDir(), cacheDir(config),
-                timestamp(), PluginInfo.builderId(), session.isOffline()), () -> cache(config), log());
+        return new StageFactory(
+                config,
+                mode,
+                new StageFactory.Layout(
+                        root(), buildDir(), cacheDir(config), timestamp(), PluginInfo.builderId(), session.isOffline()),
+                () -> cache(config),
+                log());
     }
 
     protected long timestamp() {
@@ -409,11 +433,12 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         if (!c.isEmpty()) {
             return root().resolve(c);
         }
-        return Path.of(session.getLocalRepository().getBasedir()).resolve(".cache").resolve("captainos");
+        return Path.of(session.getLocalRepository().getBasedir())
+                .resolve(".cache")
+                .resolve("captainos");
     }
 
     protected DownloadCache cache(BuildConfig config) {
         return new DownloadCache(cacheDir(config), new Downloader(log(), session.isOffline()), log());
     }
-
 }

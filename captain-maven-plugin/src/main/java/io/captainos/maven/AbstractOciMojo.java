@@ -70,22 +70,31 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
             throw new CaptainException("No registry set: pass -Dcaptain.oci.registry=<host[:port]> (e.g. ghcr.io)");
         }
         RegistryClient.Options defaults = RegistryClient.Options.defaults();
-        return new RegistryClient(registry, repository, credentials(), new RegistryClient.Options(
-                Math.max(1, attempts), defaults.backoff(), defaults.timeout(), defaults.chunkSize(),
-                defaults.monolithicLimit()), log());
+        return new RegistryClient(
+                registry,
+                repository,
+                credentials(),
+                new RegistryClient.Options(
+                        Math.max(1, attempts),
+                        defaults.backoff(),
+                        defaults.timeout(),
+                        defaults.chunkSize(),
+                        defaults.monolithicLimit()),
+                log());
     }
 
     private Credentials credentials() {
         String host = CredentialSources.host(registry);
         String id = serverId == null || serverId.isBlank() ? host : serverId.trim();
         Credentials fromSettings = null;
-        Server server = session.getSettings() == null ? null : session.getSettings().getServer(id);
+        Server server =
+                session.getSettings() == null ? null : session.getSettings().getServer(id);
         if (server != null) {
             SettingsDecryptionResult r = decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
             for (SettingsProblem p : r.getProblems()) {
                 if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
-                    throw new CaptainException("Cannot decrypt the password of server '" + id
-                            + "' in settings.xml: " + p.getMessage() + " (check ~/.m2/settings-security.xml)");
+                    throw new CaptainException("Cannot decrypt the password of server '" + id + "' in settings.xml: "
+                            + p.getMessage() + " (check ~/.m2/settings-security.xml)");
                 }
             }
             Server s = r.getServer();
@@ -95,8 +104,8 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
         }
         String user = blank(username) ? System.getenv("REGISTRY_USERNAME") : username;
         String pass = blank(password) ? System.getenv("REGISTRY_PASSWORD") : password;
-        return CredentialSources.resolve(registry, user, pass, fromSettings, System.getenv(),
-                Path.of(System.getProperty("user.home")));
+        return CredentialSources.resolve(
+                registry, user, pass, fromSettings, System.getenv(), Path.of(System.getProperty("user.home")));
     }
 
     private static boolean blank(String s) {
@@ -110,12 +119,23 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
     protected ArtifactImages.Metadata metadata(ReleaseTags tags) {
         MavenProject top = session.getTopLevelProject();
         String url = source != null && !source.isBlank() ? source.trim() : top == null ? null : top.getUrl();
-        String licenses = top == null ? null : top.getLicenses().stream().map(l -> l.getName())
-                .reduce((a, b) -> a + " AND " + b).orElse(null);
-        String vendor = top == null || top.getOrganization() == null ? "CaptainOS" : top.getOrganization().getName();
-        return new ArtifactImages.Metadata(Instant.ofEpochSecond(timestamp()).toString(), url, tags.revision(),
-                tags.base(), "CaptainOS: vmlinuz, initramfs, ISO and sha256sums of an in-memory provisioning OS",
-                vendor, licenses);
+        String licenses = top == null
+                ? null
+                : top.getLicenses().stream()
+                        .map(l -> l.getName())
+                        .reduce((a, b) -> a + " AND " + b)
+                        .orElse(null);
+        String vendor = top == null || top.getOrganization() == null
+                ? "CaptainOS"
+                : top.getOrganization().getName();
+        return new ArtifactImages.Metadata(
+                Instant.ofEpochSecond(timestamp()).toString(),
+                url,
+                tags.revision(),
+                tags.base(),
+                "CaptainOS: vmlinuz, initramfs, ISO and sha256sums of an in-memory provisioning OS",
+                vendor,
+                licenses);
     }
 
     /** Where {@code captain:oci-layout} writes the layout that {@code captain:publish} pushes. */
@@ -128,7 +148,11 @@ abstract class AbstractOciMojo extends AbstractCaptainMojo {
     }
 
     protected static List<String> list(String commaSeparated) {
-        return commaSeparated == null ? List.of() : Arrays.stream(commaSeparated.split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return commaSeparated == null
+                ? List.of()
+                : Arrays.stream(commaSeparated.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 }

@@ -53,7 +53,11 @@ abstract class AbstractStageMojo extends AbstractCaptainMojo {
     private void attach(StageOutputs outputs) {
         for (StageOutputs.File f : outputs.files()) {
             if (f.type() != null) {
-                helper.attachArtifact(project, f.type(), f.classifier(), outputs.dir().resolve(f.name()).toFile());
+                helper.attachArtifact(
+                        project,
+                        f.type(),
+                        f.classifier(),
+                        outputs.dir().resolve(f.name()).toFile());
             }
         }
     }

@@ -53,9 +53,10 @@ public class CleanMojo extends AbstractCaptainMojo {
         String suffix = "-" + arch.linux();
         try (Stream<Path> s = Files.list(outDir())) {
             s.filter(p -> {
-                String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-                return n.endsWith(suffix) || n.contains(suffix + ".");
-            }).forEach(this::remove);
+                        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                        return n.endsWith(suffix) || n.contains(suffix + ".");
+                    })
+                    .forEach(this::remove);
         } catch (IOException e) {
             getLog().warn("Cannot list " + outDir() + ": " + e.getMessage());
         }

@@ -25,12 +25,14 @@ import org.eclipse.aether.RepositorySystem;
 @Mojo(name = "initramfs", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class InitramfsMojo extends AbstractStageMojo {
     /** The kernel whose modules go into the image, as {@code groupId:artifactId:version}. */
-    @Parameter(property = "captain.initramfs.kernel",
+    @Parameter(
+            property = "captain.initramfs.kernel",
             defaultValue = "${project.groupId}:captainos-kernel:${project.version}")
     private String kernel;
 
     /** The tools bundle that goes into the image, as {@code groupId:artifactId:version}. */
-    @Parameter(property = "captain.initramfs.tools",
+    @Parameter(
+            property = "captain.initramfs.tools",
             defaultValue = "${project.groupId}:captainos-tools:${project.version}")
     private String tools;
 
@@ -87,8 +89,11 @@ public class InitramfsMojo extends AbstractStageMojo {
         Path bundle = artifacts.resolve(tools, "tar.zst", arch.classifier(), "captain.initramfs.tools");
         factory.foreignArch(arch);
         if (stage == null) {
-            stage = factory.initramfs(mkosiDir.toPath(), extraDir.toPath(),
-                    factory.initramfsOptions(osVersion, zstdLevel, zstdLong), python);
+            stage = factory.initramfs(
+                    mkosiDir.toPath(),
+                    extraDir.toPath(),
+                    factory.initramfsOptions(osVersion, zstdLevel, zstdLong),
+                    python);
         }
         return stage.forArch(arch, modules, bundle);
     }

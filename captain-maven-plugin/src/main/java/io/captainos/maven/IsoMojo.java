@@ -27,7 +27,8 @@ public class IsoMojo extends AbstractStageMojo {
     private String kernel;
 
     /** The initramfs on the ISO, as {@code groupId:artifactId:version}. */
-    @Parameter(property = "captain.iso.initramfs",
+    @Parameter(
+            property = "captain.iso.initramfs",
             defaultValue = "${project.groupId}:captainos-initramfs:${project.version}")
     private String initramfs;
 
@@ -52,7 +53,9 @@ public class IsoMojo extends AbstractStageMojo {
     @Override
     protected StageWork work(StageFactory factory, Arch arch) {
         StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
-        return factory.iso(arch, artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.iso.kernel"),
+        return factory.iso(
+                arch,
+                artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.iso.kernel"),
                 artifacts.resolve(kernel, "config", arch.classifier(), "captain.iso.kernel"),
                 artifacts.resolve(initramfs, "cpio.zst", arch.classifier(), "captain.iso.initramfs"));
     }

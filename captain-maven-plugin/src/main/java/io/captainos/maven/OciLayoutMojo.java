@@ -34,7 +34,8 @@ public class OciLayoutMojo extends AbstractOciMojo {
     private String kernel;
 
     /** The initramfs, as {@code groupId:artifactId:version}. */
-    @Parameter(property = "captain.oci.initramfs",
+    @Parameter(
+            property = "captain.oci.initramfs",
             defaultValue = "${project.groupId}:captainos-initramfs:${project.version}")
     private String initramfs;
 
@@ -65,22 +66,40 @@ public class OciLayoutMojo extends AbstractOciMojo {
         StageArtifacts artifacts = new StageArtifacts(repositories, session, project);
         Map<Arch, List<NamedFile>> files = new EnumMap<>(Arch.class);
         for (Arch arch : config.arches()) {
-            String kver = IsoStage.kernelVersion(artifacts.resolve(kernel, "config", arch.classifier(),
-                    "captain.oci.kernel"));
-            files.put(arch, List.of(
-                    new NamedFile(artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.oci.kernel"),
-                            Kind.VMLINUZ.fileName(kver, arch)),
-                    new NamedFile(artifacts.resolve(initramfs, "cpio.zst", arch.classifier(),
-                            "captain.oci.initramfs"), Kind.INITRAMFS.fileName(kver, arch)),
-                    new NamedFile(artifacts.resolve(iso, "iso", arch.classifier(), "captain.oci.iso"),
-                            Kind.ISO.fileName(kver, arch)),
-                    new NamedFile(artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
-                            Kind.SHA256SUMS.fileName(kver, arch))));
+            String kver = IsoStage.kernelVersion(
+                    artifacts.resolve(kernel, "config", arch.classifier(), "captain.oci.kernel"));
+            files.put(
+                    arch,
+                    List.of(
+                            new NamedFile(
+                                    artifacts.resolve(kernel, "vmlinuz", arch.classifier(), "captain.oci.kernel"),
+                                    Kind.VMLINUZ.fileName(kver, arch)),
+                            new NamedFile(
+                                    artifacts.resolve(
+                                            initramfs, "cpio.zst", arch.classifier(), "captain.oci.initramfs"),
+                                    Kind.INITRAMFS.fileName(kver, arch)),
+                            new NamedFile(
+                                    artifacts.resolve(iso, "iso", arch.classifier(), "captain.oci.iso"),
+                                    Kind.ISO.fileName(kver, arch)),
+                            new NamedFile(
+                                    artifacts.resolve(iso, "txt", arch.classifier("sha256sums"), "captain.oci.iso"),
+                                    Kind.SHA256SUMS.fileName(kver, arch))));
         }
-        OciLayoutStage stage = new OciLayoutStage(Path.of(buildDirectory), project.getArtifactId() + "-"
-                + project.getVersion() + "-oci.tar", builtLayout(), tags, metadata(tags), files, timestamp(),
-                PluginInfo.builderId(), log());
+        OciLayoutStage stage = new OciLayoutStage(
+                Path.of(buildDirectory),
+                project.getArtifactId() + "-" + project.getVersion() + "-oci.tar",
+                builtLayout(),
+                tags,
+                metadata(tags),
+                files,
+                timestamp(),
+                PluginInfo.builderId(),
+                log());
         new StagePipeline(outDir(), log()).run(stage, false);
-        helper.attachArtifact(project, "tar", "oci", stage.outputs().path(OciLayoutStage.ARCHIVE).toFile());
+        helper.attachArtifact(
+                project,
+                "tar",
+                "oci",
+                stage.outputs().path(OciLayoutStage.ARCHIVE).toFile());
     }
 }

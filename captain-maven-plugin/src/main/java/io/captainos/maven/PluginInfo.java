@@ -35,8 +35,11 @@ public final class PluginInfo {
             return v;
         }
         try {
-            java.nio.file.Path jar = java.nio.file.Path.of(
-                    PluginInfo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            java.nio.file.Path jar = java.nio.file.Path.of(PluginInfo.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return java.nio.file.Files.isRegularFile(jar) ? v + " " + io.captainos.core.fetch.Sha256.of(jar) : v;
         } catch (IOException | java.net.URISyntaxException | SecurityException e) {
             return v + " unidentified";

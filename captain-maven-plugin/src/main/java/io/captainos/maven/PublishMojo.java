@@ -88,8 +88,8 @@ public class PublishMojo extends AbstractOciMojo {
             getLog().info("published " + client + ":" + wanted + " (" + digest + ")");
             pushed++;
         }
-        getLog().info("OCI: " + pushed + " images published in " + (System.nanoTime() - start) / 1_000_000
-                + " ms; " + client.stats());
+        getLog().info("OCI: " + pushed + " images published in " + (System.nanoTime() - start) / 1_000_000 + " ms; "
+                + client.stats());
     }
 
     private OciLayout layout() {
@@ -111,8 +111,8 @@ public class PublishMojo extends AbstractOciMojo {
         ReleaseTags tags = tags();
         if (Files.isRegularFile(built.resolve("index.json"))) {
             OciLayout layout = OciLayout.open(built);
-            if (layout.tags().keySet().stream().anyMatch(t -> t.equals(tags.base()) || t.startsWith(tags.base()
-                    + "-"))) {
+            if (layout.tags().keySet().stream()
+                    .anyMatch(t -> t.equals(tags.base()) || t.startsWith(tags.base() + "-"))) {
                 return layout;
             }
             getLog().info(built + " holds " + layout.tags().keySet() + ", not this build's " + tags.base()
@@ -132,8 +132,7 @@ public class PublishMojo extends AbstractOciMojo {
         Path dir = buildDir().resolve("oci/layout");
         Files2.deleteTree(dir);
         OciLayout layout = OciLayout.create(dir);
-        ReleaseImages.write(new ArtifactImages(layout, metadata(tags),
-                log()), tags, files);
+        ReleaseImages.write(new ArtifactImages(layout, metadata(tags), log()), tags, files);
         return layout;
     }
 }

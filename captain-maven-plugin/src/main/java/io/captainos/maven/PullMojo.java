@@ -1,7 +1,6 @@
 package io.captainos.maven;
 
 import io.captainos.core.oci.OciTransfer;
-import java.nio.file.Path;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;

@@ -58,7 +58,8 @@ public class QemuTestMojo extends AbstractCaptainMojo {
         }
         QemuMachine.Spec spec;
         if (boot.equals("iso")) {
-            Path iso = ReleaseFiles.newest(outDir(), Kind.ISO, arch).map(r -> Kind.ISO.in(outDir(), r, arch))
+            Path iso = ReleaseFiles.newest(outDir(), Kind.ISO, arch)
+                    .map(r -> Kind.ISO.in(outDir(), r, arch))
                     .orElseThrow(() -> missing(Kind.ISO.pattern(arch), "the ISO"));
             if (!keys.isEmpty() || !append.isBlank()) {
                 getLog().warn("qemu-test: the ISO boots with its own GRUB command line; the keys and"
@@ -77,8 +78,8 @@ public class QemuTestMojo extends AbstractCaptainMojo {
             if (!Files.isRegularFile(initrd)) {
                 throw missing(initrd.getFileName().toString(), "the initramfs for kernel " + version);
             }
-            spec = QemuMachine.Spec.kernel(arch, kernel, initrd,
-                    KernelCommandLine.build(arch, keys, append, "-Dcaptain.qemu."), memory, cpus);
+            spec = QemuMachine.Spec.kernel(
+                    arch, kernel, initrd, KernelCommandLine.build(arch, keys, append, "-Dcaptain.qemu."), memory, cpus);
         } else {
             throw new CaptainException("Unknown captain.qemu.boot '" + boot + "': use kernel or iso");
         }
@@ -92,8 +93,10 @@ public class QemuTestMojo extends AbstractCaptainMojo {
                 throw new CaptainException("QEMU exited with code " + rc);
             }
         } catch (IOException e) {
-            throw new CaptainException("Cannot start " + command.get(0) + ": " + e.getMessage() + " (install "
-                    + (arch == Arch.ARM64 ? "qemu-system-arm" : "qemu-system-x86") + ")", e);
+            throw new CaptainException(
+                    "Cannot start " + command.get(0) + ": " + e.getMessage() + " (install "
+                            + (arch == Arch.ARM64 ? "qemu-system-arm" : "qemu-system-x86") + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

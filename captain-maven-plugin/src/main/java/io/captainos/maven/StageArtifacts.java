@@ -38,13 +38,20 @@ final class StageArtifacts {
         }
         DefaultArtifact artifact = new DefaultArtifact(gav[0], gav[1], classifier, type, gav[2]);
         try {
-            return repositories.resolveArtifact(session.getRepositorySession(),
-                    new ArtifactRequest(artifact, project.getRemoteProjectRepositories(), null)).getArtifact()
-                    .getFile().toPath();
+            return repositories
+                    .resolveArtifact(
+                            session.getRepositorySession(),
+                            new ArtifactRequest(artifact, project.getRemoteProjectRepositories(), null))
+                    .getArtifact()
+                    .getFile()
+                    .toPath();
         } catch (ArtifactResolutionException e) {
-            throw new CaptainException("Cannot resolve " + artifact + ": build it in the same run (./mvnw install),"
-                    + " install or deploy it, or point " + property + " at a released version (" + e.getMessage()
-                    + ")", e);
+            throw new CaptainException(
+                    "Cannot resolve " + artifact + ": build it in the same run (./mvnw install),"
+                            + " install or deploy it, or point " + property + " at a released version ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         }
     }
 }

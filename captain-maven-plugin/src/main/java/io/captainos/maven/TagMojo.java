@@ -1,10 +1,10 @@
 package io.captainos.maven;
 
+import io.captainos.core.Arch;
 import io.captainos.core.CaptainException;
 import io.captainos.core.oci.OciTransfer;
 import io.captainos.core.oci.RegistryClient;
 import io.captainos.core.oci.ReleaseTags;
-import io.captainos.core.Arch;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -38,8 +38,11 @@ public class TagMojo extends AbstractOciMojo {
         ReleaseTags source = from == null || from.isBlank() ? tags() : ReleaseTags.resolve(root(), from);
         ReleaseTags release = source.rebased(version.trim());
         RegistryClient client = client();
-        for (String[] pair : new String[][] {{source.base(), release.base()},
-                {source.of(Arch.AMD64), release.of(Arch.AMD64)}, {source.of(Arch.ARM64), release.of(Arch.ARM64)}}) {
+        for (String[] pair : new String[][] {
+            {source.base(), release.base()},
+            {source.of(Arch.AMD64), release.of(Arch.AMD64)},
+            {source.of(Arch.ARM64), release.of(Arch.ARM64)}
+        }) {
             String digest = OciTransfer.copyTag(client, pair[0], pair[1]);
             getLog().info("tagged " + client + ":" + pair[1] + " = " + pair[0] + " (" + digest + ")");
         }

@@ -53,21 +53,26 @@ public final class StandinAgent {
         Path bin = dir.resolve("tink-agent");
         Path built = dir.resolve("tink-agent.built-from");
         String source = source();
-        if (Files.isExecutable(bin) && Files.exists(built) && Files.readString(built).equals(source)) {
+        if (Files.isExecutable(bin)
+                && Files.exists(built)
+                && Files.readString(built).equals(source)) {
             return bin;
         }
         Files.deleteIfExists(built);
         Files.writeString(src, source);
         Path tmp = dir.resolve("tink-agent.part");
-        List<String> cmd = new ArrayList<>(List.of(go().toString(), "build", "-trimpath", "-ldflags=-s -w", "-o",
-                tmp.toString(), src.toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(go().toString(), "build", "-trimpath", "-ldflags=-s -w", "-o", tmp.toString(), src.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("CGO_ENABLED", "0");
         env.put("GOOS", "linux");
         env.put("GOARCH", goarch);
         env.put("GO111MODULE", "off");
-        env.putIfAbsent("GOCACHE", Path.of(System.getProperty("java.io.tmpdir"), "captainos-go-cache").toString());
+        env.putIfAbsent(
+                "GOCACHE",
+                Path.of(System.getProperty("java.io.tmpdir"), "captainos-go-cache")
+                        .toString());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -31,8 +31,15 @@ class BuildConfigTest {
 
     @Test
     void choicesIgnoreCaseAndBlanksAndGiveTheStagesTheCanonicalName() {
-        BuildConfig c = config(Map.of("captain.kernel.base", " TinyConfig ", "captain.kernel.source", "Debian-Image",
-                "captain.tools.source", "UPSTREAM", "captain.kernel.ccache", "False"));
+        BuildConfig c = config(Map.of(
+                "captain.kernel.base",
+                " TinyConfig ",
+                "captain.kernel.source",
+                "Debian-Image",
+                "captain.tools.source",
+                "UPSTREAM",
+                "captain.kernel.ccache",
+                "False"));
         assertEquals(KernelBase.TINYCONFIG, c.kernelBase());
         assertEquals("tinyconfig", c.kernelBase().id(), "make gets the target it knows");
         assertEquals(KernelSourceKind.DEBIAN_IMAGE, c.kernelSource());
@@ -42,19 +49,25 @@ class BuildConfigTest {
 
     @Test
     void anUnknownChoiceNamesTheSettingItsVariableAndTheAllowedValues() {
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> config(Map.of("captain.kernel.base", "oldconfig")));
-        assertEquals("Unknown value 'oldconfig' for captain.kernel.base (KERNEL_BASE): use one of defconfig,"
-                + " tinyconfig, allnoconfig", e.getMessage());
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> config(Map.of("captain.kernel.base", "oldconfig")));
+        assertEquals(
+                "Unknown value 'oldconfig' for captain.kernel.base (KERNEL_BASE): use one of defconfig,"
+                        + " tinyconfig, allnoconfig",
+                e.getMessage());
         assertTrue(assertThrows(CaptainException.class, () -> config(Map.of("captain.kernel.source", "git")))
-                .getMessage().contains("use one of debian, kernel.org, debian-image"));
+                .getMessage()
+                .contains("use one of debian, kernel.org, debian-image"));
     }
 
     @Test
     void suitesAreSplitOnceAndAnEmptyListIsRefused() {
-        assertEquals(List.of("trixie", "sid"), config(Map.of("captain.debian.suites", " trixie, ,sid ")).suites());
+        assertEquals(
+                List.of("trixie", "sid"),
+                config(Map.of("captain.debian.suites", " trixie, ,sid ")).suites());
         assertTrue(assertThrows(CaptainException.class, () -> config(Map.of("captain.debian.suites", " , ")))
-                .getMessage().contains("captain.debian.suites is empty"));
+                .getMessage()
+                .contains("captain.debian.suites is empty"));
     }
 
     @Test
@@ -62,10 +75,12 @@ class BuildConfigTest {
         assertEquals(1767225600L, BuildConfig.timestamp("2026-01-01T00:00:00Z", null));
         assertEquals(42L, BuildConfig.timestamp(null, "42"));
         assertEquals(BuildConfig.MAX_TIMESTAMP, BuildConfig.timestamp("4294967295", null));
-        CaptainException far = assertThrows(CaptainException.class,
-                () -> BuildConfig.timestamp("99999999999999", null));
-        assertTrue(far.getMessage().contains("project.build.outputTimestamp '99999999999999' is outside")
-                && far.getMessage().contains("2106-02-07T06:28:15Z"), far.getMessage());
+        CaptainException far =
+                assertThrows(CaptainException.class, () -> BuildConfig.timestamp("99999999999999", null));
+        assertTrue(
+                far.getMessage().contains("project.build.outputTimestamp '99999999999999' is outside")
+                        && far.getMessage().contains("2106-02-07T06:28:15Z"),
+                far.getMessage());
         assertThrows(CaptainException.class, () -> BuildConfig.timestamp("1969-12-31T23:59:59Z", null));
         assertThrows(CaptainException.class, () -> BuildConfig.timestamp(null, "99999999999999999999999"));
     }

@@ -33,9 +33,14 @@ class KernelVersionTest {
 
     @Test
     void aReleaseStartsWithItsVersion() {
-        assertEquals("6.12.117", KernelVersion.leading("6.12.117-captainos").orElseThrow().toString());
-        assertEquals("6.12.57", KernelVersion.leading("6.12.57+deb13-amd64").orElseThrow().toString());
-        assertEquals("6.18.16", KernelVersion.leading("6.18.16-rc1").orElseThrow().toString());
+        assertEquals(
+                "6.12.117",
+                KernelVersion.leading("6.12.117-captainos").orElseThrow().toString());
+        assertEquals(
+                "6.12.57",
+                KernelVersion.leading("6.12.57+deb13-amd64").orElseThrow().toString());
+        assertEquals(
+                "6.18.16", KernelVersion.leading("6.18.16-rc1").orElseThrow().toString());
         assertEquals("6.18", KernelVersion.leading("6.18").orElseThrow().toString());
         assertEquals(Optional.empty(), KernelVersion.leading("captainos-6.12"));
         assertEquals(Optional.empty(), KernelVersion.leading(null));

@@ -18,8 +18,7 @@ class ModeTest {
 
     @Test
     void unknownValueNamesSettingAndAllowedValues() {
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> Mode.parse("podman", "captain.tools.mode"));
+        CaptainException e = assertThrows(CaptainException.class, () -> Mode.parse("podman", "captain.tools.mode"));
         String m = e.getMessage();
         assertTrue(m.contains("'podman'"), m);
         assertTrue(m.contains("captain.tools.mode"), m);

@@ -48,20 +48,32 @@ class ReleaseFilesTest {
     @Test
     void releasesWithDebianAndLocalSuffixesKeepThem() {
         assertEquals("vmlinuz-6.12.117+deb13-amd64-x86_64", Kind.VMLINUZ.fileName("6.12.117+deb13-amd64", Arch.AMD64));
-        assertEquals("initramfs-6.12.117-captainos-aarch64.manifest",
+        assertEquals(
+                "initramfs-6.12.117-captainos-aarch64.manifest",
                 Kind.MANIFEST.fileName("6.12.117-captainos", Arch.ARM64));
         Name n = ReleaseFiles.parse("initramfs-6.12.117+deb13-amd64-x86_64").orElseThrow();
         assertEquals(new Name(Kind.INITRAMFS, "6.12.117+deb13-amd64", Arch.AMD64), n);
-        Name m = ReleaseFiles.parse("initramfs-6.12.117-captainos-x86_64.manifest").orElseThrow();
+        Name m = ReleaseFiles.parse("initramfs-6.12.117-captainos-x86_64.manifest")
+                .orElseThrow();
         assertEquals(new Name(Kind.MANIFEST, "6.12.117-captainos", Arch.AMD64), m);
     }
 
     @Test
     void namesThatAreNotOursAreRejected() {
-        for (String name : List.of("vmlinuz-6.12-x86_64.partial", "captainos-1-riscv64.iso", "vmlinuz--x86_64",
-                "vmlinuz-x86_64", ".captainos-x86_64.iso.partial", "captainos-6.12.57-x86_64-patched.iso",
-                "sha256sums-6.12-x86_64", "initramfs-x86_64.cpio.zst", "captainos-tools-x86_64.tar.zst",
-                "vmlinuz-6.12-amd64", "vmlinuz-6 12-x86_64", "README.md", "")) {
+        for (String name : List.of(
+                "vmlinuz-6.12-x86_64.partial",
+                "captainos-1-riscv64.iso",
+                "vmlinuz--x86_64",
+                "vmlinuz-x86_64",
+                ".captainos-x86_64.iso.partial",
+                "captainos-6.12.57-x86_64-patched.iso",
+                "sha256sums-6.12-x86_64",
+                "initramfs-x86_64.cpio.zst",
+                "captainos-tools-x86_64.tar.zst",
+                "vmlinuz-6.12-amd64",
+                "vmlinuz-6 12-x86_64",
+                "README.md",
+                "")) {
             assertEquals(Optional.empty(), ReleaseFiles.parse(name), name);
         }
     }

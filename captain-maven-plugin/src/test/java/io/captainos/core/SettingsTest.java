@@ -16,8 +16,8 @@ class SettingsTest {
 
     @Test
     void commandLineWinsOverEverything() {
-        Settings s = new Settings(Map.of("captain.arch", "arm64"), Map.of("captain.arch", "x86_64"),
-                Map.of("ARCH", "aarch64"));
+        Settings s = new Settings(
+                Map.of("captain.arch", "arm64"), Map.of("captain.arch", "x86_64"), Map.of("ARCH", "aarch64"));
         Settings.Value v = s.resolve(S);
         assertEquals("arm64", v.value());
         assertEquals("command line -Dcaptain.arch", v.origin());
@@ -91,7 +91,8 @@ class SettingsTest {
     @Test
     void invalidFlagFailsNamingPropertyAndValue() {
         Setting f = Settings.HOST_INSTALL;
-        CaptainException e = assertThrows(CaptainException.class,
+        CaptainException e = assertThrows(
+                CaptainException.class,
                 () -> Settings.of(Map.of(f.property(), "maybe")).flag(f));
         String m = e.getMessage();
         assertTrue(m.contains("'maybe'"), m);

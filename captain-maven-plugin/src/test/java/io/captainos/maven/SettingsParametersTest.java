@@ -24,19 +24,22 @@ class SettingsParametersTest {
         String xml = Files.readString(DESCRIPTOR);
         List<String> missing = new ArrayList<>();
         for (String goal : List.of("kernel", "tools", "initramfs", "iso", "summary", "clean")) {
-            Matcher m = Pattern.compile("(?s)<mojo>\\s*<goal>" + goal + "</goal>(.*?)</mojo>").matcher(xml);
+            Matcher m = Pattern.compile("(?s)<mojo>\\s*<goal>" + goal + "</goal>(.*?)</mojo>")
+                    .matcher(xml);
             assertTrue(m.find(), "no goal " + goal + " in " + DESCRIPTOR);
             String mojo = m.group(1);
             for (Setting s : Settings.all()) {
                 Matcher p = Pattern.compile("<([A-Za-z]+) implementation=\"java.lang.String\">\\$\\{"
-                        + Pattern.quote(s.property()) + "}</\\1>").matcher(mojo);
+                                + Pattern.quote(s.property()) + "}</\\1>")
+                        .matcher(mojo);
                 if (!p.find()) {
                     missing.add(goal + ": " + s.property());
                     continue;
                 }
                 String name = p.group(1);
-                Matcher d = Pattern.compile("(?s)<parameter>\\s*<name>" + name + "</name>.*?<description>(.*?)"
-                        + "</description>").matcher(mojo);
+                Matcher d = Pattern.compile(
+                                "(?s)<parameter>\\s*<name>" + name + "</name>.*?<description>(.*?)" + "</description>")
+                        .matcher(mojo);
                 if (!d.find() || (s.env() != null && !d.group(1).contains(s.env()))) {
                     missing.add(goal + ": " + s.property() + " does not document " + s.env());
                 }

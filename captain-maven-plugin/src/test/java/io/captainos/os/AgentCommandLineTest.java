@@ -31,8 +31,8 @@ class AgentCommandLineTest {
     @BeforeAll
     static void compile() throws Exception {
         String arch = System.getProperty("os.arch");
-        standin = StandinAgent.build(Path.of("target/standin-agent"),
-                arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "amd64");
+        standin = StandinAgent.build(
+                Path.of("target/standin-agent"), arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "amd64");
     }
 
     /** The stand-in run directly; only parses (STANDIN_CHECK) and prints. */
@@ -57,8 +57,10 @@ class AgentCommandLineTest {
     private ScriptRun runner(Map<String, String> env) throws Exception {
         ScriptRun r = new ScriptRun(dir, "");
         Path agent = dir.resolve("agent");
-        Files.writeString(agent, "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"" + dir.resolve("args") + "\"\n"
-                + "STANDIN_CHECK=1 exec \"" + standin + "\" \"$@\"\n");
+        Files.writeString(
+                agent,
+                "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"" + dir.resolve("args") + "\"\n" + "STANDIN_CHECK=1 exec \""
+                        + standin + "\" \"$@\"\n");
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
         r.env("CAPTAIN_AGENT", agent.toString());
         env.forEach(r::env);
@@ -70,7 +72,9 @@ class AgentCommandLineTest {
     }
 
     private static String parsed(ScriptRun.Result res) {
-        return res.stdout().stream().filter(l -> l.startsWith("{\"standin\":\"parsed\"")).findFirst()
+        return res.stdout().stream()
+                .filter(l -> l.startsWith("{\"standin\":\"parsed\""))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("the stand-in printed no parsed line: " + res));
     }
 
@@ -88,28 +92,52 @@ class AgentCommandLineTest {
             ScriptRun.Result res = r.run("tink-agent-run");
             assertEquals(0, res.exit(), "the stand-in refused the command line: " + res.stderr());
             List<String> args = args();
-            assertEquals(List.of("-runtime", "containerd", "-containerd-socket", "/run/containerd/containerd.sock",
-                    "-containerd-namespace", "tinkerbell", "-transport", "grpc", "-grpc-server", "10.0.2.2:42113",
-                    "-grpc-tls=true", "-grpc-insecure-tls=false", "-id", "52:54:00:12:34:56",
-                    "-registry-name", "10.0.2.2:5000", "-registry-user", "admin"), args);
+            assertEquals(
+                    List.of(
+                            "-runtime",
+                            "containerd",
+                            "-containerd-socket",
+                            "/run/containerd/containerd.sock",
+                            "-containerd-namespace",
+                            "tinkerbell",
+                            "-transport",
+                            "grpc",
+                            "-grpc-server",
+                            "10.0.2.2:42113",
+                            "-grpc-tls=true",
+                            "-grpc-insecure-tls=false",
+                            "-id",
+                            "52:54:00:12:34:56",
+                            "-registry-name",
+                            "10.0.2.2:5000",
+                            "-registry-user",
+                            "admin"),
+                    args);
             assertFalse(args.contains("s3cret"), "the password is not on the command line");
             String json = parsed(res);
-            for (String field : List.of("\"id\":\"52:54:00:12:34:56\"", "\"runtime\":\"containerd\"",
-                    "\"transport\":\"grpc\"", "\"grpc_server\":\"10.0.2.2:42113\"", "\"grpc_tls\":true",
-                    "\"grpc_insecure_tls\":false", "\"registry_name\":\"10.0.2.2:5000\"",
-                    "\"registry_user\":\"admin\"", "\"registry_pass\":\"set\"",
+            for (String field : List.of(
+                    "\"id\":\"52:54:00:12:34:56\"",
+                    "\"runtime\":\"containerd\"",
+                    "\"transport\":\"grpc\"",
+                    "\"grpc_server\":\"10.0.2.2:42113\"",
+                    "\"grpc_tls\":true",
+                    "\"grpc_insecure_tls\":false",
+                    "\"registry_name\":\"10.0.2.2:5000\"",
+                    "\"registry_user\":\"admin\"",
+                    "\"registry_pass\":\"set\"",
                     "\"containerd_socket\":\"/run/containerd/containerd.sock\"",
                     "\"containerd_namespace\":\"tinkerbell\"")) {
                 assertTrue(json.contains(field), field + " in " + json);
             }
             assertFalse(String.join("\n", res.stdout()).contains("s3cret"), "nor in the log");
-            assertTrue(res.logged("info", "starting the agent") && res.stdout().stream()
-                    .anyMatch(l -> l.contains("\"registry_password\":\"in the environment\"")));
+            assertTrue(res.logged("info", "starting the agent")
+                    && res.stdout().stream().anyMatch(l -> l.contains("\"registry_password\":\"in the environment\"")));
             // The flags alone, with no environment at all, say the same (the password aside).
             Run bare = standin(args, Map.of());
             assertEquals(0, bare.exit(), bare.stderr());
-            assertEquals(json.replace("\"registry_pass\":\"set\"", "\"registry_pass\":\"\"")
-                    .replaceAll(",\"environment_applied\":\\[[^]]*]", ""),
+            assertEquals(
+                    json.replace("\"registry_pass\":\"set\"", "\"registry_pass\":\"\"")
+                            .replaceAll(",\"environment_applied\":\\[[^]]*]", ""),
                     bare.stdout().replaceAll(",\"environment_applied\":\\[[^]]*]", ""));
         }
     }
@@ -119,11 +147,21 @@ class AgentCommandLineTest {
         try (ScriptRun r = runner(Map.of())) {
             ScriptRun.Result res = r.run("tink-agent-run");
             assertEquals(0, res.exit(), res.stderr());
-            assertEquals(List.of("-runtime", "containerd", "-containerd-socket", "/run/containerd/containerd.sock",
-                    "-containerd-namespace", "tinkerbell", "-transport", "grpc", "-grpc-tls=false",
-                    "-grpc-insecure-tls=false"), args());
-            assertTrue(res.logged("info", "starting the agent") && res.stdout().stream()
-                    .anyMatch(l -> l.contains("\"registry_password\":\"none\"")));
+            assertEquals(
+                    List.of(
+                            "-runtime",
+                            "containerd",
+                            "-containerd-socket",
+                            "/run/containerd/containerd.sock",
+                            "-containerd-namespace",
+                            "tinkerbell",
+                            "-transport",
+                            "grpc",
+                            "-grpc-tls=false",
+                            "-grpc-insecure-tls=false"),
+                    args());
+            assertTrue(res.logged("info", "starting the agent")
+                    && res.stdout().stream().anyMatch(l -> l.contains("\"registry_password\":\"none\"")));
         }
     }
 
@@ -132,9 +170,12 @@ class AgentCommandLineTest {
         try (ScriptRun r = runner(Map.of("TINKERBELL_TLS", "yes", "TINKERBELL_INSECURE_TLS", "T"))) {
             ScriptRun.Result res = r.run("tink-agent-run");
             assertEquals(0, res.exit(), res.stderr());
-            assertTrue(args().contains("-grpc-tls=false") && args().contains("-grpc-insecure-tls=true"),
+            assertTrue(
+                    args().contains("-grpc-tls=false") && args().contains("-grpc-insecure-tls=true"),
                     args().toString());
-            assertTrue(res.logged("warn", "not a boolean; passing false"), res.stdout().toString());
+            assertTrue(
+                    res.logged("warn", "not a boolean; passing false"),
+                    res.stdout().toString());
             assertTrue(parsed(res).contains("\"grpc_tls\":false"), "the agent ignores TINKERBELL_TLS=yes too");
         }
     }
@@ -144,10 +185,12 @@ class AgentCommandLineTest {
         ScriptRun.Result setup;
         Path envFile;
         Path setupDir = Files.createDirectories(dir.resolve("setup"));
-        try (ScriptRun s = new ScriptRun(setupDir, "tink_worker_image=10.0.2.2:5000/tink-agent:v1"
-                + " docker_registry=10.0.2.2:5000 registry_username=admin registry_password=pa$$w\\rd"
-                + " grpc_authority=tink.example:42113 worker_id=52:54:00:12:34:56 tinkerbell_tls=1"
-                + " HTTPS_PROXY=http://proxy:3128 syslog_host=10.0.2.2 facility=local3")) {
+        try (ScriptRun s = new ScriptRun(
+                setupDir,
+                "tink_worker_image=10.0.2.2:5000/tink-agent:v1"
+                        + " docker_registry=10.0.2.2:5000 registry_username=admin registry_password=pa$$w\\rd"
+                        + " grpc_authority=tink.example:42113 worker_id=52:54:00:12:34:56 tinkerbell_tls=1"
+                        + " HTTPS_PROXY=http://proxy:3128 syslog_host=10.0.2.2 facility=local3")) {
             s.containerdSocket().fakeCtr();
             Files.createDirectories(s.image.resolve("usr/bin"));
             Files.writeString(s.image.resolve("usr/bin/tink-agent"), "x");
@@ -157,14 +200,19 @@ class AgentCommandLineTest {
         assertEquals(0, setup.exit(), setup.stderr());
         Map<String, String> env = environmentFile(Files.readAllLines(envFile));
         assertEquals("pa$$w\\rd", env.get("REGISTRY_PASSWORD"));
-        assertFalse(env.containsKey("FACILITY") || env.containsKey("SYSLOG_HOST"),
+        assertFalse(
+                env.containsKey("FACILITY") || env.containsKey("SYSLOG_HOST"),
                 "nothing syslog-related reaches the agent: " + env.keySet());
         try (ScriptRun r = runner(env)) {
             ScriptRun.Result res = r.run("tink-agent-run");
             assertEquals(0, res.exit(), res.stderr());
             String json = parsed(res);
-            for (String field : List.of("\"id\":\"52:54:00:12:34:56\"", "\"grpc_server\":\"tink.example:42113\"",
-                    "\"grpc_tls\":true", "\"registry_name\":\"10.0.2.2:5000\"", "\"registry_user\":\"admin\"",
+            for (String field : List.of(
+                    "\"id\":\"52:54:00:12:34:56\"",
+                    "\"grpc_server\":\"tink.example:42113\"",
+                    "\"grpc_tls\":true",
+                    "\"registry_name\":\"10.0.2.2:5000\"",
+                    "\"registry_user\":\"admin\"",
                     "\"registry_pass\":\"set\"")) {
                 assertTrue(json.contains(field), field + " in " + json);
             }
@@ -191,8 +239,15 @@ class AgentCommandLineTest {
     @Test
     void theStandinRefusesTheCommandLinesTheRealAgentRefuses() throws Exception {
         // The command line the OS used to start the agent with: the first unknown flag ends it.
-        Run old = standin(List.of("--runtime", "containerd", "--containerd-address", "/run/containerd/containerd.sock",
-                "--tink-server-addr-port", "10.0.2.2:42113"), Map.of());
+        Run old = standin(
+                List.of(
+                        "--runtime",
+                        "containerd",
+                        "--containerd-address",
+                        "/run/containerd/containerd.sock",
+                        "--tink-server-addr-port",
+                        "10.0.2.2:42113"),
+                Map.of());
         assertEquals(1, old.exit());
         assertTrue(old.stderr().contains("flag provided but not defined: -containerd-address"), old.stderr());
         Run spaced = standin(List.of("-grpc-tls", "false", "-id", "x"), Map.of());
@@ -213,17 +268,33 @@ class AgentCommandLineTest {
     @Test
     void theStandinReadsTheEnvironmentInTheRealAgentsOrder() throws Exception {
         // AGENT_<FLAG> fills a flag the command line did not give; the flag wins when both are there.
-        Run env = standin(List.of("--grpc-server", "1.1.1.1:1"), Map.of("AGENT_GRPC_SERVER", "2.2.2.2:2",
-                "AGENT_ID", "from-agent-id", "AGENT_GRPC_TLS", "true"));
+        Run env = standin(
+                List.of("--grpc-server", "1.1.1.1:1"),
+                Map.of("AGENT_GRPC_SERVER", "2.2.2.2:2", "AGENT_ID", "from-agent-id", "AGENT_GRPC_TLS", "true"));
         assertEquals(0, env.exit(), env.stderr());
-        assertTrue(env.stdout().contains("\"grpc_server\":\"1.1.1.1:1\"") && env.stdout().contains("\"id\":\"from-agent-id\"")
-                && env.stdout().contains("\"grpc_tls\":true"), env.stdout());
+        assertTrue(
+                env.stdout().contains("\"grpc_server\":\"1.1.1.1:1\"")
+                        && env.stdout().contains("\"id\":\"from-agent-id\"")
+                        && env.stdout().contains("\"grpc_tls\":true"),
+                env.stdout());
         // The legacy variables are applied after parsing, over flags, when not empty; a bad boolean is ignored.
-        Run legacy = standin(List.of("-id", "from-flag", "-grpc-tls=true"), Map.of("WORKER_ID", "from-legacy",
-                "TINKERBELL_TLS", "nope", "TINKERBELL_GRPC_AUTHORITY", "3.3.3.3:3", "DOCKER_REGISTRY", ""));
+        Run legacy = standin(
+                List.of("-id", "from-flag", "-grpc-tls=true"),
+                Map.of(
+                        "WORKER_ID",
+                        "from-legacy",
+                        "TINKERBELL_TLS",
+                        "nope",
+                        "TINKERBELL_GRPC_AUTHORITY",
+                        "3.3.3.3:3",
+                        "DOCKER_REGISTRY",
+                        ""));
         assertEquals(0, legacy.exit(), legacy.stderr());
-        assertTrue(legacy.stdout().contains("\"id\":\"from-legacy\"") && legacy.stdout().contains("\"grpc_tls\":true")
-                && legacy.stdout().contains("\"grpc_server\":\"3.3.3.3:3\"")
-                && legacy.stdout().contains("\"registry_name\":\"\""), legacy.stdout());
+        assertTrue(
+                legacy.stdout().contains("\"id\":\"from-legacy\"")
+                        && legacy.stdout().contains("\"grpc_tls\":true")
+                        && legacy.stdout().contains("\"grpc_server\":\"3.3.3.3:3\"")
+                        && legacy.stdout().contains("\"registry_name\":\"\""),
+                legacy.stdout());
     }
 }

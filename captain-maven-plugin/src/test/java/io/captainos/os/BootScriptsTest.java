@@ -21,7 +21,8 @@ class BootScriptsTest {
             Files.writeString(script, "set -eu\n. \"$CAPTAIN_LIB\"\n" + snippet + "\n");
             ProcessBuilder pb = new ProcessBuilder("/bin/bash", script.toString());
             pb.environment().put("CAPTAIN_CMDLINE", dir.resolve("cmdline").toString());
-            pb.environment().put("CAPTAIN_LIB", ScriptRun.LIBEXEC.resolve("lib.sh").toString());
+            pb.environment()
+                    .put("CAPTAIN_LIB", ScriptRun.LIBEXEC.resolve("lib.sh").toString());
             Process p = pb.redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             assertEquals(0, p.waitFor(), out);
@@ -43,9 +44,13 @@ class BootScriptsTest {
     @Test
     void allKeysAtOnceGiveWhatEachLookupGives() throws Exception {
         String c = "a=1 pw=x=y:z:: xsyslog_host=no syslog_host=1.2.3.4 syslog_host=5.6.7.8 empty= flag";
-        assertEquals("1|x=y:z::|5.6.7.8|||", lib(c, "declare -A v; cmdline_into v a pw syslog_host empty missing flag;"
-                + " printf '%s|' \"${v[a]}\" \"${v[pw]}\" \"${v[syslog_host]}\" \"${v[empty]}\" \"${v[missing]}\";"
-                + " printf '%s' \"${v[flag]}\"; [ ${#v[@]} -eq 6 ]"));
+        assertEquals(
+                "1|x=y:z::|5.6.7.8|||",
+                lib(
+                        c,
+                        "declare -A v; cmdline_into v a pw syslog_host empty missing flag;"
+                                + " printf '%s|' \"${v[a]}\" \"${v[pw]}\" \"${v[syslog_host]}\" \"${v[empty]}\" \"${v[missing]}\";"
+                                + " printf '%s' \"${v[flag]}\"; [ ${#v[@]} -eq 6 ]"));
     }
 
     @Test
@@ -57,14 +62,17 @@ class BootScriptsTest {
     @Test
     void logLinesEscapeQuotesBackslashesAndNewlines() throws Exception {
         String out = lib("", "LOG_COMPONENT=test log warn 'say \"hi\"' path 'C:\\x' lines $'a\\nb'");
-        assertTrue(out.matches("\\{\"time\":\"[0-9TZ:-]+\",\"level\":\"warn\",\"component\":\"test\","
-                + "\"msg\":\"say \\\\\"hi\\\\\"\",\"path\":\"C:\\\\\\\\x\",\"lines\":\"a\\\\nb\"\\}\n"), out);
+        assertTrue(
+                out.matches("\\{\"time\":\"[0-9TZ:-]+\",\"level\":\"warn\",\"component\":\"test\","
+                        + "\"msg\":\"say \\\\\"hi\\\\\"\",\"path\":\"C:\\\\\\\\x\",\"lines\":\"a\\\\nb\"\\}\n"),
+                out);
     }
 
     @Test
     void theAgentStartFailsClearlyWithoutTheBinary() throws Exception {
         try (ScriptRun r = new ScriptRun(dir, "")) {
-            ScriptRun.Result res = r.env("CAPTAIN_AGENT", dir.resolve("none").toString()).run("tink-agent-run");
+            ScriptRun.Result res =
+                    r.env("CAPTAIN_AGENT", dir.resolve("none").toString()).run("tink-agent-run");
             assertEquals(1, res.exit());
             assertTrue(res.logged("error", "tink-agent-setup has not finished"));
         }
@@ -114,7 +122,8 @@ class BootScriptsTest {
             ScriptRun.Result res = r.run("syslog-forward").assertJsonLines();
             assertEquals(0, res.exit());
             assertTrue(res.logged("error", "ignoring syslog_port"));
-            assertTrue(Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf")).contains("port=\"514\""));
+            assertTrue(Files.readString(r.root.resolve("run/captainos/rsyslog.d/forward.conf"))
+                    .contains("port=\"514\""));
         }
     }
 

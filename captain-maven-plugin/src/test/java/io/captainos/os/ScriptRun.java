@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * root for everything it writes, and fake {@code ctr}/{@code nerdctl} programs that record their arguments.
  */
 final class ScriptRun implements AutoCloseable {
-    static final Path EXTRA = Path.of(System.getProperty("captain.extra", "../mkosi.extra")).toAbsolutePath();
+    static final Path EXTRA =
+            Path.of(System.getProperty("captain.extra", "../mkosi.extra")).toAbsolutePath();
     static final Path LIBEXEC = EXTRA.resolve("usr/libexec/captainos");
-    private static final Pattern JSON_LINE = Pattern.compile(
-            "\\{\"time\":\"[^\"]+\",\"level\":\"(info|warn|error)\",\"component\":\"[a-z-]+\",\"msg\":"
+    private static final Pattern JSON_LINE =
+            Pattern.compile("\\{\"time\":\"[^\"]+\",\"level\":\"(info|warn|error)\",\"component\":\"[a-z-]+\",\"msg\":"
                     + "\"(?:[^\"\\\\]|\\\\.)*\"(?:,\"[^\"\\\\]+\":\"(?:[^\"\\\\]|\\\\.)*\")*\\}");
 
     final Path dir;
@@ -148,7 +149,8 @@ final class ScriptRun implements AutoCloseable {
     }
 
     Result run(String script) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/bin/bash", LIBEXEC.resolve(script).toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("/bin/bash", LIBEXEC.resolve(script).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);

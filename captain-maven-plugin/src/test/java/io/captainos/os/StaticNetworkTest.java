@@ -21,8 +21,10 @@ class StaticNetworkTest {
 
     @Test
     void writesOneNetworkForTheMacWithoutAVlan() throws Exception {
-        try (ScriptRun r = new ScriptRun(dir, "console=ttyS0 ipam=52-54-00-AB-cd-01::192.168.2.10:255.255.255.0:"
-                + "192.168.2.1:worker-1:1.1.1.1,8.8.8.8:lab.local,example.com:ntp1.lab.local,10.0.0.1 quiet")) {
+        try (ScriptRun r = new ScriptRun(
+                dir,
+                "console=ttyS0 ipam=52-54-00-AB-cd-01::192.168.2.10:255.255.255.0:"
+                        + "192.168.2.1:worker-1:1.1.1.1,8.8.8.8:lab.local,example.com:ntp1.lab.local,10.0.0.1 quiet")) {
             ScriptRun.Result res = r.run("static-network").assertJsonLines();
             assertEquals(0, res.exit(), res.stderr());
             assertEquals("""
@@ -49,43 +51,50 @@ class StaticNetworkTest {
     void putsTheAddressOnTheVlanInterface() throws Exception {
         try (ScriptRun r = new ScriptRun(dir, "ipam=52-54-00-12-34-56:0100:10.1.0.5:16:10.1.0.1::::")) {
             assertEquals(0, r.run("static-network").exit());
-            assertEquals("[NetDev]\nName=vlan100\nKind=vlan\n\n[VLAN]\nId=100\n",
+            assertEquals(
+                    "[NetDev]\nName=vlan100\nKind=vlan\n\n[VLAN]\nId=100\n",
                     Files.readString(network().resolve("10-captainos-vlan100.netdev")));
             String parent = Files.readString(network().resolve("10-captainos-static.network"));
             assertTrue(parent.contains("MACAddress=52:54:00:12:34:56") && parent.contains("VLAN=vlan100"), parent);
             assertFalse(parent.contains("\nAddress="), "the parent carries no address");
             String vlan = Files.readString(network().resolve("10-captainos-vlan100.network"));
-            assertTrue(vlan.contains("Name=vlan100") && vlan.contains("Address=10.1.0.5/16")
-                    && vlan.contains("Gateway=10.1.0.1"), vlan);
+            assertTrue(
+                    vlan.contains("Name=vlan100")
+                            && vlan.contains("Address=10.1.0.5/16")
+                            && vlan.contains("Gateway=10.1.0.1"),
+                    vlan);
             assertFalse(vlan.contains("DNS="), "empty fields write nothing");
             assertFalse(Files.exists(dir.resolve("root/etc/hostname")));
         }
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "ipam=bad | expected 9 colon-separated fields",
-        "ipam=52-54-00-12-34-56::10.0.0.2:24 | expected 9 colon-separated fields",
-        "ipam=52:54:00:12:34:56::10.0.0.2:24::::: | expected 9",
-        "ipam=52-54-00-12-34::10.0.0.2:24::::: | MAC '52-54-00-12-34'",
-        "ipam=52-54-00-12-34-56:5000:10.0.0.2:24::::: | VLAN id '5000'",
-        "ipam=52-54-00-12-34-56:x:10.0.0.2:24::::: | VLAN id 'x'",
-        "ipam=52-54-00-12-34-56::10.0.0.256:24::::: | IP address '10.0.0.256'",
-        "ipam=52-54-00-12-34-56:::24::::: | the IP address is missing",
-        "ipam=52-54-00-12-34-56::10.0.0.2:::::: | the netmask is missing",
-        "ipam=52-54-00-12-34-56::10.0.0.2:255.0.255.0::::: | netmask '255.0.255.0'",
-        "ipam=52-54-00-12-34-56::10.0.0.2:33::::: | netmask '33'",
-        "ipam=52-54-00-12-34-56::10.0.0.2:24:gw:::: | gateway 'gw'",
-        "ipam=52-54-00-12-34-56::10.0.0.2:24::-bad_host::: | hostname '-bad_host'",
-        "ipam=52-54-00-12-34-56::10.0.0.2:24:::1.1.1.1,dns:: | DNS list '1.1.1.1,dns'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "ipam=bad | expected 9 colon-separated fields",
+                "ipam=52-54-00-12-34-56::10.0.0.2:24 | expected 9 colon-separated fields",
+                "ipam=52:54:00:12:34:56::10.0.0.2:24::::: | expected 9",
+                "ipam=52-54-00-12-34::10.0.0.2:24::::: | MAC '52-54-00-12-34'",
+                "ipam=52-54-00-12-34-56:5000:10.0.0.2:24::::: | VLAN id '5000'",
+                "ipam=52-54-00-12-34-56:x:10.0.0.2:24::::: | VLAN id 'x'",
+                "ipam=52-54-00-12-34-56::10.0.0.256:24::::: | IP address '10.0.0.256'",
+                "ipam=52-54-00-12-34-56:::24::::: | the IP address is missing",
+                "ipam=52-54-00-12-34-56::10.0.0.2:::::: | the netmask is missing",
+                "ipam=52-54-00-12-34-56::10.0.0.2:255.0.255.0::::: | netmask '255.0.255.0'",
+                "ipam=52-54-00-12-34-56::10.0.0.2:33::::: | netmask '33'",
+                "ipam=52-54-00-12-34-56::10.0.0.2:24:gw:::: | gateway 'gw'",
+                "ipam=52-54-00-12-34-56::10.0.0.2:24::-bad_host::: | hostname '-bad_host'",
+                "ipam=52-54-00-12-34-56::10.0.0.2:24:::1.1.1.1,dns:: | DNS list '1.1.1.1,dns'",
+            })
     void malformedValuesAreLoggedAndLeaveDhcpInForce(String cmdline, String reason) throws Exception {
         try (ScriptRun r = new ScriptRun(dir, "console=ttyS0 " + cmdline)) {
             ScriptRun.Result res = r.run("static-network").assertJsonLines();
             assertEquals(0, res.exit(), "the boot goes on: " + res.stderr());
             assertTrue(res.logged("error", reason), res.stdout().toString());
             assertTrue(res.logged("error", "DHCP stays in force"));
-            assertFalse(Files.exists(network()) && Files.list(network()).findAny().isPresent(), "nothing written");
+            assertFalse(
+                    Files.exists(network()) && Files.list(network()).findAny().isPresent(), "nothing written");
         }
     }
 

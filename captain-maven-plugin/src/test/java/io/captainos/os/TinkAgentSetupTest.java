@@ -16,8 +16,11 @@ class TinkAgentSetupTest {
     Path dir;
 
     private ScriptRun setup(String cmdline) throws Exception {
-        ScriptRun r = new ScriptRun(dir, cmdline).containerdSocket().fakeCtr()
-                .env("CAPTAIN_BACKOFF_SECONDS", "1").env("CAPTAIN_PULL_ATTEMPTS", "5");
+        ScriptRun r = new ScriptRun(dir, cmdline)
+                .containerdSocket()
+                .fakeCtr()
+                .env("CAPTAIN_BACKOFF_SECONDS", "1")
+                .env("CAPTAIN_PULL_ATTEMPTS", "5");
         Files.createDirectories(r.image.resolve("usr/bin"));
         Files.writeString(r.image.resolve("usr/bin/tink-agent"), "#!/bin/sh\necho agent\n");
         return r;
@@ -38,22 +41,37 @@ class TinkAgentSetupTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(env)));
             List<String> lines = Files.readAllLines(env);
             // Exactly the names the agent reads from its environment, plus the proxies in both spellings.
-            assertEquals(List.of("TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:42113\"", "WORKER_ID=\"52:54:00:12:34:56\"",
-                    "TINKERBELL_TLS=\"false\"", "TINKERBELL_INSECURE_TLS=\"true\"", "DOCKER_REGISTRY=\"10.0.2.2:5000\"",
-                    "REGISTRY_USERNAME=\"admin\"", "REGISTRY_PASSWORD=\"p=ss:w\\\\o\\$x\"",
-                    "HTTP_PROXY=\"http://proxy:3128\"", "http_proxy=\"http://proxy:3128\"",
-                    "HTTPS_PROXY=\"http://proxy:3128\"", "https_proxy=\"http://proxy:3128\"",
-                    "NO_PROXY=\"10.0.2.2,localhost\"", "no_proxy=\"10.0.2.2,localhost\""), lines);
+            assertEquals(
+                    List.of(
+                            "TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:42113\"",
+                            "WORKER_ID=\"52:54:00:12:34:56\"",
+                            "TINKERBELL_TLS=\"false\"",
+                            "TINKERBELL_INSECURE_TLS=\"true\"",
+                            "DOCKER_REGISTRY=\"10.0.2.2:5000\"",
+                            "REGISTRY_USERNAME=\"admin\"",
+                            "REGISTRY_PASSWORD=\"p=ss:w\\\\o\\$x\"",
+                            "HTTP_PROXY=\"http://proxy:3128\"",
+                            "http_proxy=\"http://proxy:3128\"",
+                            "HTTPS_PROXY=\"http://proxy:3128\"",
+                            "https_proxy=\"http://proxy:3128\"",
+                            "NO_PROXY=\"10.0.2.2,localhost\"",
+                            "no_proxy=\"10.0.2.2,localhost\""),
+                    lines);
             assertEquals("#!/bin/sh\necho agent\n", Files.readString(r.root.resolve("tink-agent")));
             assertTrue(Files.isExecutable(r.root.resolve("tink-agent")));
             String hosts = Files.readString(r.root.resolve("etc/containerd/certs.d/10.0.2.2:5000/hosts.toml"));
             assertTrue(hosts.contains("server = \"http://10.0.2.2:5000\"") && hosts.contains("skip_verify = true"));
             assertTrue(Files.exists(r.root.resolve("etc/containerd/certs.d/mirror.local/hosts.toml")));
-            String pull = r.calls().stream().filter(c -> c.contains(" pull ")).findFirst().orElseThrow();
+            String pull = r.calls().stream()
+                    .filter(c -> c.contains(" pull "))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(pull.contains("--plain-http"), pull);
             assertTrue(pull.contains("--user admin "), pull);
             assertFalse(String.join("\n", r.calls()).contains("p=ss:w"), "no password on any command line");
-            assertEquals("p=ss:w\\o$x", Files.readString(r.dir.resolve("images.txt.password")),
+            assertEquals(
+                    "p=ss:w\\o$x",
+                    Files.readString(r.dir.resolve("images.txt.password")),
                     "ctr read the password from its terminal");
             assertFalse(String.join("\n", res.stdout()).contains("p=ss:w"), "nor in the log");
             assertTrue(pull.contains("--hosts-dir " + r.root.resolve("etc/containerd/certs.d")), pull);
@@ -70,13 +88,15 @@ class TinkAgentSetupTest {
             r.fakeNerdctl();
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(0, res.exit(), res.stderr());
-            String pull = r.calls().stream().filter(c -> c.startsWith("nerdctl") && c.contains(" pull "))
-                    .findFirst().orElseThrow();
+            String pull = r.calls().stream()
+                    .filter(c -> c.startsWith("nerdctl") && c.contains(" pull "))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(pull.contains("--namespace tinkerbell") && pull.contains("--insecure-registry"), pull);
             assertTrue(pull.endsWith("reg.example:5000/agent:latest"), "untagged image gets :latest: " + pull);
             assertEquals("secret", Files.readString(r.dir.resolve("images.txt.password")));
-            assertTrue(res.logged("info", "agent image pulled") && res.stdout().stream()
-                    .anyMatch(l -> l.contains("\"client\":\"nerdctl\"")));
+            assertTrue(res.logged("info", "agent image pulled")
+                    && res.stdout().stream().anyMatch(l -> l.contains("\"client\":\"nerdctl\"")));
         }
     }
 
@@ -87,9 +107,11 @@ class TinkAgentSetupTest {
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(0, res.exit(), res.stderr());
             assertEquals(3, r.calls().stream().filter(c -> c.contains(" pull ")).count());
-            List<String> warns = res.stdout().stream().filter(l -> l.contains("pull failed")).toList();
+            List<String> warns =
+                    res.stdout().stream().filter(l -> l.contains("pull failed")).toList();
             assertEquals(2, warns.size());
-            assertTrue(warns.get(0).contains("\"retry_in_s\":\"1\"") && warns.get(1).contains("\"retry_in_s\":\"2\""));
+            assertTrue(warns.get(0).contains("\"retry_in_s\":\"1\"")
+                    && warns.get(1).contains("\"retry_in_s\":\"2\""));
             assertTrue(warns.get(0).contains("connection refused"), "the client's error is in the log");
         }
     }
@@ -122,7 +144,8 @@ class TinkAgentSetupTest {
         try (ScriptRun r = setup("docker_registry=registry.local:5000 tink_worker_image=")) {
             ScriptRun.Result res = r.run("tink-agent-setup");
             assertEquals(0, res.exit(), res.stderr());
-            assertTrue(r.calls().stream().anyMatch(c -> c.endsWith(" registry.local:5000/tink-agent:latest")),
+            assertTrue(
+                    r.calls().stream().anyMatch(c -> c.endsWith(" registry.local:5000/tink-agent:latest")),
                     r.calls().toString());
             assertTrue(Files.readString(r.root.resolve("etc/tink-agent.env"))
                     .contains("DOCKER_REGISTRY=\"registry.local:5000\""));
@@ -133,8 +156,11 @@ class TinkAgentSetupTest {
     void bareNamesAreDockerHubNames() throws Exception {
         try (ScriptRun r = setup("tink_worker_image=tink-agent")) {
             assertEquals(0, r.run("tink-agent-setup").exit());
-            assertTrue(r.calls().stream().anyMatch(c -> c.endsWith(" pull --hosts-dir "
-                    + r.root.resolve("etc/containerd/certs.d") + " docker.io/library/tink-agent:latest")), r.calls().toString());
+            assertTrue(
+                    r.calls().stream()
+                            .anyMatch(c -> c.endsWith(" pull --hosts-dir " + r.root.resolve("etc/containerd/certs.d")
+                                    + " docker.io/library/tink-agent:latest")),
+                    r.calls().toString());
         }
     }
 
@@ -185,7 +211,8 @@ class TinkAgentSetupTest {
     @Test
     void aMissingContainerdSocketFailsAfterTheWait() throws Exception {
         try (ScriptRun r = new ScriptRun(dir, "tink_worker_image=x/y")) {
-            r.fakeCtr().env("CAPTAIN_CONTAINERD_SOCKET", dir.resolve("none.sock").toString())
+            r.fakeCtr()
+                    .env("CAPTAIN_CONTAINERD_SOCKET", dir.resolve("none.sock").toString())
                     .env("CAPTAIN_SOCKET_WAIT_SECONDS", "1");
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(1, res.exit());
@@ -195,27 +222,33 @@ class TinkAgentSetupTest {
 
     @Test
     void aFailedPullWithCredentialsNeverLogsThePassword() throws Exception {
-        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1 registry_username=u"
-                + " registry_password=hunter2-secret")) {
+        try (ScriptRun r = setup(
+                "tink_worker_image=10.0.2.2:5000/agent:v1 registry_username=u" + " registry_password=hunter2-secret")) {
             r.env("FAKE_PULL_FAILS", "1");
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(0, res.exit(), res.stderr());
             assertTrue(res.logged("warn", "pull failed"), res.stdout().toString());
-            assertFalse(String.join("\n", res.stdout()).contains("hunter2"), res.stdout().toString());
-            assertFalse(String.join("\n", r.calls()).contains("hunter2"), r.calls().toString());
+            assertFalse(
+                    String.join("\n", res.stdout()).contains("hunter2"),
+                    res.stdout().toString());
+            assertFalse(
+                    String.join("\n", r.calls()).contains("hunter2"), r.calls().toString());
         }
     }
 
     @Test
     void aTlsValueThatIsNotABooleanIsLoggedAndTakenAsFalse() throws Exception {
-        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1 tinkerbell_tls=yes-please"
-                + " tinkerbell_insecure_tls=1")) {
+        try (ScriptRun r = setup(
+                "tink_worker_image=10.0.2.2:5000/agent:v1 tinkerbell_tls=yes-please" + " tinkerbell_insecure_tls=1")) {
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
             assertEquals(0, res.exit(), res.stderr());
-            assertTrue(res.logged("warn", "not a boolean; taken as false") && res.stdout().stream()
-                    .anyMatch(l -> l.contains("\"value\":\"yes-please\"")), res.stdout().toString());
+            assertTrue(
+                    res.logged("warn", "not a boolean; taken as false")
+                            && res.stdout().stream().anyMatch(l -> l.contains("\"value\":\"yes-please\"")),
+                    res.stdout().toString());
             List<String> env = Files.readAllLines(r.root.resolve("etc/tink-agent.env"));
-            assertTrue(env.contains("TINKERBELL_TLS=\"false\"") && env.contains("TINKERBELL_INSECURE_TLS=\"true\""),
+            assertTrue(
+                    env.contains("TINKERBELL_TLS=\"false\"") && env.contains("TINKERBELL_INSECURE_TLS=\"true\""),
                     env.toString());
         }
     }

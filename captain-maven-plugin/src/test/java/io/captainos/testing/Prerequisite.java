@@ -20,8 +20,8 @@ public final class Prerequisite {
             return;
         }
         if (ci()) {
-            throw new AssertionError("missing prerequisite (CI=true, so this fails instead of skipping): "
-                    + whatIsMissing);
+            throw new AssertionError(
+                    "missing prerequisite (CI=true, so this fails instead of skipping): " + whatIsMissing);
         }
         Assumptions.assumeTrue(false, whatIsMissing);
     }

@@ -27,9 +27,12 @@ final class ActionImage {
     static Map<String, byte[]> files(Arch arch, Path work) throws IOException {
         // The build's own Debian client and settings: the host's mirror and keyring, the default suites.
         Path cache = Path.of(System.getProperty("user.home"), ".m2/repository/.cache/captainos");
-        DebianArchive debian = Sources.debian(new BuildConfig(Settings.of(Map.of())),
-                new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()), BuildLog.silent());
-        DebianPackage busybox = debian.resolve(arch.debian(), List.of("busybox-static")).get(0);
+        DebianArchive debian = Sources.debian(
+                new BuildConfig(Settings.of(Map.of())),
+                new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()),
+                BuildLog.silent());
+        DebianPackage busybox =
+                debian.resolve(arch.debian(), List.of("busybox-static")).get(0);
         Path tree = debian.unpacked(busybox, Files.createDirectories(work));
         for (String candidate : List.of("usr/bin/busybox", "bin/busybox")) {
             Path p = tree.resolve(candidate);

@@ -30,11 +30,14 @@ final class AgentRig implements AutoCloseable {
     }
 
     static AgentRig start(Path dir, boolean password, List<String> actions) throws Exception {
-        Registry registry = password ? Registry.startWithPassword(dir.resolve("agents"))
-                : Registry.start(dir.resolve("agents"));
+        Registry registry =
+                password ? Registry.startWithPassword(dir.resolve("agents")) : Registry.start(dir.resolve("agents"));
         try {
             Path agent = StandinAgent.build(dir.resolve("standin"), Guest.arch().debian());
-            String digest = registry.pushImage("tinkerbell/tink-agent", "v1", Guest.arch().debian(),
+            String digest = registry.pushImage(
+                    "tinkerbell/tink-agent",
+                    "v1",
+                    Guest.arch().debian(),
                     Map.of("usr/bin/tink-agent", Files.readAllBytes(agent)));
             return new AgentRig(registry, new TinkServer(actions), digest, password);
         } catch (Exception e) {
@@ -73,9 +76,15 @@ final class AgentRig implements AutoCloseable {
                     + " within " + timeout.toSeconds() + " s");
         }
         System.out.printf("%s: agent up %.1f s after QEMU started%n", guest.name, guest.seconds());
-        for (String field : List.of("\"standin\":\"parsed\"", "\"id\":\"" + WORKER + "\"", "\"runtime\":\"containerd\"",
-                "\"transport\":\"grpc\"", "\"grpc_server\":\"10.0.2.2:" + tink.port + "\"", "\"grpc_tls\":false",
-                "\"grpc_insecure_tls\":false", "\"containerd_socket\":\"/run/containerd/containerd.sock\"",
+        for (String field : List.of(
+                "\"standin\":\"parsed\"",
+                "\"id\":\"" + WORKER + "\"",
+                "\"runtime\":\"containerd\"",
+                "\"transport\":\"grpc\"",
+                "\"grpc_server\":\"10.0.2.2:" + tink.port + "\"",
+                "\"grpc_tls\":false",
+                "\"grpc_insecure_tls\":false",
+                "\"containerd_socket\":\"/run/containerd/containerd.sock\"",
                 "\"containerd_namespace\":\"tinkerbell\"")) {
             if (!hello.contains(field)) {
                 throw new AssertionError(field + " missing in what the agent parsed: " + hello);

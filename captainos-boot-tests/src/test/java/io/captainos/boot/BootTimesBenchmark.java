@@ -50,8 +50,9 @@ class BootTimesBenchmark {
         Prerequisite.require(!baselineDir.isEmpty(), "set -Dcaptain.boot.baseline to a folder with a baseline image");
         String arch = Guest.arch().linux();
         Map<String, Path[]> images = new LinkedHashMap<>();
-        images.put("baseline", new Path[] {find(Path.of(baselineDir), "vmlinuz-", arch),
-            find(Path.of(baselineDir), "initramfs-", arch)});
+        images.put("baseline", new Path[] {
+            find(Path.of(baselineDir), "vmlinuz-", arch), find(Path.of(baselineDir), "initramfs-", arch)
+        });
         images.put("this build", new Path[] {Guest.artifact("vmlinuz"), Guest.artifact("initramfs")});
         int rounds = Integer.getInteger("captain.boot.rounds", 1);
         Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
@@ -59,11 +60,16 @@ class BootTimesBenchmark {
             for (Map.Entry<String, Path[]> image : images.entrySet()) {
                 Map<String, Double> one = boot(image.getKey(), round, image.getValue());
                 one.forEach((k, v) -> figures.computeIfAbsent(image.getKey(), x -> new LinkedHashMap<>())
-                        .computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+                        .computeIfAbsent(k, x -> new ArrayList<>())
+                        .add(v));
             }
         }
-        StringBuilder table = new StringBuilder(String.format("%-34s %10s %10s %7s%n", "seconds (" + arch + ", "
-                + rounds + " round" + (rounds > 1 ? "s, median" : "") + ")", "baseline", "this build", "ratio"));
+        StringBuilder table = new StringBuilder(String.format(
+                "%-34s %10s %10s %7s%n",
+                "seconds (" + arch + ", " + rounds + " round" + (rounds > 1 ? "s, median" : "") + ")",
+                "baseline",
+                "this build",
+                "ratio"));
         for (String metric : figures.get("baseline").keySet()) {
             double a = median(figures.get("baseline").get(metric));
             double b = median(figures.get("this build").get(metric));
@@ -75,11 +81,17 @@ class BootTimesBenchmark {
     }
 
     private Map<String, Double> boot(String label, int round, Path[] image) throws Exception {
-        String name = "bench-" + label.replace(' ', '-') + "-" + round + "-" + Guest.arch().linux();
+        String name = "bench-" + label.replace(' ', '-') + "-" + round + "-"
+                + Guest.arch().linux();
         Map<String, Double> figures = new LinkedHashMap<>();
         try (AgentRig rig = AgentRig.start(dir.resolve(name), false, List.of())) {
-            QemuMachine.Spec spec = QemuMachine.Spec.kernel(Guest.arch(), image[0], image[1],
-                    KernelCommandLine.build(Guest.arch(), rig.keys(), "", ""), 2048, Guest.CPUS);
+            QemuMachine.Spec spec = QemuMachine.Spec.kernel(
+                    Guest.arch(),
+                    image[0],
+                    image[1],
+                    KernelCommandLine.build(Guest.arch(), rig.keys(), "", ""),
+                    2048,
+                    Guest.CPUS);
             try (Guest guest = Guest.boot(name, spec)) {
                 rig.awaitAgent(guest, Guest.BOOT);
                 double total = guest.seconds();
@@ -110,7 +122,8 @@ class BootTimesBenchmark {
     private static double firstLineSeconds(Guest guest, String text) throws IOException {
         Path log = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + guest.name + ".log");
         try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-            return lines.filter(l -> l.contains(text)).findFirst()
+            return lines.filter(l -> l.contains(text))
+                    .findFirst()
                     .map(l -> Double.parseDouble(l.trim().split("\\s+", 2)[0]))
                     .orElseThrow(() -> new AssertionError("no '" + text + "' in " + log));
         }
@@ -119,7 +132,8 @@ class BootTimesBenchmark {
     private static Path find(Path dir, String prefix, String arch) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith(prefix)
-                    && p.getFileName().toString().endsWith("-" + arch)).findFirst()
+                            && p.getFileName().toString().endsWith("-" + arch))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no " + prefix + "*-" + arch + " in " + dir));
         }
     }

@@ -19,12 +19,14 @@ import java.util.regex.Pattern;
 final class Guest implements AutoCloseable {
     /** TCG emulates arm64 on this amd64 host several times slower than amd64 itself. */
     static final Duration BOOT = Duration.ofMinutes(arch() == Arch.ARM64 ? 15 : 6);
+
     static final Duration COMMAND = Duration.ofMinutes(2);
     /**
      * One vCPU: under TCG with two, the kernel's live code patching (jump labels) sometimes hit a stale translation
      * on the other vCPU and oopsed with int3 in early boot when the host was loaded.
      */
     static final int CPUS = 1;
+
     private static final Pattern LOGIN = Pattern.compile("login: root \\(automatic login\\)");
     private static final Pattern PROMPT_ANYWHERE = Pattern.compile("root@[^ ]+:~# ");
 
@@ -55,7 +57,8 @@ final class Guest implements AutoCloseable {
     static Path artifact(String kind) {
         String value = System.getProperty("captain.boot." + kind + "." + arch().linux(), "");
         Path p = Path.of(value);
-        Prerequisite.require(!value.isEmpty() && !value.contains("${") && Files.isRegularFile(p),
+        Prerequisite.require(
+                !value.isEmpty() && !value.contains("${") && Files.isRegularFile(p),
                 "this build produced no " + kind + " for " + arch().linux());
         return p;
     }
@@ -63,17 +66,26 @@ final class Guest implements AutoCloseable {
     /** Boots the spec; the console goes to target/console-<name>.log. Skips the test when QEMU is not installed. */
     static Guest boot(String name, QemuMachine.Spec spec) throws Exception {
         List<String> command = QemuMachine.command(spec, false);
-        Prerequisite.require(Files.isExecutable(Path.of(HostPrerequisites.locate(command.get(0)))),
-                command.get(0) + " is not installed: install " + (spec.arch() == Arch.ARM64 ? "qemu-system-arm"
-                        : "qemu-system-x86") + " to run the boot tests");
-        Path logFile = Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + name + ".log");
+        Prerequisite.require(
+                Files.isExecutable(Path.of(HostPrerequisites.locate(command.get(0)))),
+                command.get(0) + " is not installed: install "
+                        + (spec.arch() == Arch.ARM64 ? "qemu-system-arm" : "qemu-system-x86")
+                        + " to run the boot tests");
+        Path logFile =
+                Path.of(System.getProperty("captain.boot.logs", "target")).resolve("console-" + name + ".log");
         Files.createDirectories(logFile.getParent());
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("# " + String.join(" ", command));
         // Each line carries the seconds since QEMU started, for benchmarks/boot-times.sh.
         long start = System.nanoTime();
-        return new Guest(spec.arch(), name, QemuMachine.start(command,
-                line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))), log, start);
+        return new Guest(
+                spec.arch(),
+                name,
+                QemuMachine.start(
+                        command,
+                        line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))),
+                log,
+                start);
     }
 
     static String console(Arch arch) {

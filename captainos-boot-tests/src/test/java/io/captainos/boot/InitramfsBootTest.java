@@ -23,10 +23,15 @@ class InitramfsBootTest {
 
     @BeforeAll
     static void boot() throws Exception {
-        QemuMachine.Spec spec = QemuMachine.Spec.kernel(Guest.arch(), Guest.artifact("vmlinuz"),
-                Guest.artifact("initramfs"), "console=" + Guest.console(Guest.arch()) + " audit=0"
+        QemuMachine.Spec spec = QemuMachine.Spec.kernel(
+                Guest.arch(),
+                Guest.artifact("vmlinuz"),
+                Guest.artifact("initramfs"),
+                "console=" + Guest.console(Guest.arch()) + " audit=0"
                         // A malformed static address must not stop the boot: DHCP stays in force.
-                        + " ipam=52-54-00-12-34-56:bad", 2048, Guest.CPUS);
+                        + " ipam=52-54-00-12-34-56:bad",
+                2048,
+                Guest.CPUS);
         guest = Guest.boot("initramfs-" + Guest.arch().linux(), spec).loggedIn();
     }
 
@@ -50,13 +55,17 @@ class InitramfsBootTest {
     @Order(2)
     void theRootIsATmpfsThatContainersCanPivotFromAndNotAnInitrd() throws Exception {
         assertEquals("tmpfs", guest.sh1("stat -f -c %T /"));
-        long rootKiB = Long.parseLong(guest.sh1("df -k --output=size / | tail -n 1").trim());
+        long rootKiB =
+                Long.parseLong(guest.sh1("df -k --output=size / | tail -n 1").trim());
         long memKiB = Long.parseLong(guest.sh1("awk '/^MemTotal:/ { print $2 }' /proc/meminfo"));
-        assertTrue(rootKiB >= memKiB * 85 / 100 && rootKiB <= memKiB * 95 / 100,
+        assertTrue(
+                rootKiB >= memKiB * 85 / 100 && rootKiB <= memKiB * 95 / 100,
                 "the root holds " + rootKiB + " KiB of " + memKiB + " KiB RAM, not 90%");
         // What runc does for every container: the kernel refuses it while the root is the initial rootfs.
-        assertEquals("pivoted", guest.sh1("unshare -m --propagation private sh -c 'mount -t tmpfs new /mnt"
-                + " && mkdir /mnt/old && cd /mnt && pivot_root . old && echo pivoted' 2>&1"));
+        assertEquals(
+                "pivoted",
+                guest.sh1("unshare -m --propagation private sh -c 'mount -t tmpfs new /mnt"
+                        + " && mkdir /mnt/old && cd /mnt && pivot_root . old && echo pivoted' 2>&1"));
         assertEquals("1", guest.sh1("test -e /etc/initrd-release"), "/etc/initrd-release must not exist");
         assertEquals("1", guest.sh1("test -e /init"), "/init is removed from the running root");
         assertEquals("captainos", guest.sh1(". /etc/os-release && echo $ID"));
@@ -75,8 +84,8 @@ class InitramfsBootTest {
     @Order(4)
     void theNicHasADhcpAddressAndResolvConfIsReal() throws Exception {
         List<String> addr = guest.sh("ip -4 -o addr show scope global");
-        assertTrue(addr.stream().anyMatch(l -> l.contains("inet 10.0.2.15/24") && l.contains("dynamic")),
-                addr.toString());
+        assertTrue(
+                addr.stream().anyMatch(l -> l.contains("inet 10.0.2.15/24") && l.contains("dynamic")), addr.toString());
         List<String> resolv = guest.sh("readlink /etc/resolv.conf; grep -c '^nameserver 10.0.2.3' /etc/resolv.conf");
         assertEquals("../run/systemd/resolve/resolv.conf", resolv.get(0));
         assertEquals("1", resolv.get(1), "containers see the real nameserver, not the stub");
@@ -86,9 +95,16 @@ class InitramfsBootTest {
     @Order(5)
     void aMalformedIpamIsLoggedAndDhcpStays() throws Exception {
         List<String> log = guest.sh("journalctl -b -u captainos-static-network -o cat --no-pager");
-        assertTrue(log.stream().anyMatch(l -> l.contains("\"level\":\"error\"") && l.contains("ignoring ipam=")
-                && l.contains("DHCP stays in force")), log.toString());
-        assertEquals("0", guest.sh("ls /run/systemd/network/ 2>/dev/null | grep -c captainos").get(0));
+        assertTrue(
+                log.stream()
+                        .anyMatch(l -> l.contains("\"level\":\"error\"")
+                                && l.contains("ignoring ipam=")
+                                && l.contains("DHCP stays in force")),
+                log.toString());
+        assertEquals(
+                "0",
+                guest.sh("ls /run/systemd/network/ 2>/dev/null | grep -c captainos")
+                        .get(0));
     }
 
     @Test

@@ -35,8 +35,11 @@ class IpxeBootTest {
 
     /** The file of a kind among an arch's release files. */
     private static NamedFile kind(List<NamedFile> files, ReleaseFiles.Kind kind) {
-        return files.stream().filter(f -> ReleaseFiles.parse(f.name()).map(n -> n.kind() == kind).orElse(false))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " among " + files));
+        return files.stream()
+                .filter(f ->
+                        ReleaseFiles.parse(f.name()).map(n -> n.kind() == kind).orElse(false))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " among " + files));
     }
 
     @Test
@@ -65,10 +68,15 @@ class IpxeBootTest {
             String base = "http://10.0.2.2:" + http.getAddress().getPort();
             Map<String, String> keys = rig.keys();
             Path tftp = Files.createDirectories(dir.resolve("tftp"));
-            Files.writeString(tftp.resolve("boot.ipxe"), "#!ipxe\n"
-                    + "kernel " + base + "/" + vmlinuz.name() + " " + KernelCommandLine.build(Arch.AMD64, keys, "", "")
-                    + "\ninitrd " + base + "/" + initramfs.name() + "\nboot\n");
-            QemuMachine.Spec spec = QemuMachine.Spec.network(2048, Guest.CPUS,
+            Files.writeString(
+                    tftp.resolve("boot.ipxe"),
+                    "#!ipxe\n"
+                            + "kernel " + base + "/" + vmlinuz.name() + " "
+                            + KernelCommandLine.build(Arch.AMD64, keys, "", "")
+                            + "\ninitrd " + base + "/" + initramfs.name() + "\nboot\n");
+            QemuMachine.Spec spec = QemuMachine.Spec.network(
+                    2048,
+                    Guest.CPUS,
                     List.of("-nic", "user,model=virtio-net-pci,tftp=" + tftp + ",bootfile=boot.ipxe"));
             try (Guest guest = Guest.boot("ipxe-x86_64", spec)) {
                 guest.machine.expect(Pattern.compile("iPXE"), 0, Guest.COMMAND);

@@ -28,7 +28,9 @@ class IsoBootTest {
     Path dir;
 
     private static void multiUser(Guest guest) throws Exception {
-        assertEquals("running", guest.sh1("systemctl is-system-running --wait"),
+        assertEquals(
+                "running",
+                guest.sh1("systemctl is-system-running --wait"),
                 guest.sh("systemctl --failed --no-legend --plain --no-pager").toString());
         assertTrue(guest.sh1("cat /proc/cmdline").contains("console=" + GrubConfig.console(guest.arch)));
         assertEquals("tmpfs", guest.sh1("stat -f -c %T /"));
@@ -38,16 +40,18 @@ class IsoBootTest {
     void aPatchedIsoBootsUnderUefiWithTheMachinesCommandLine() throws Exception {
         Arch arch = Guest.arch();
         Path iso = Guest.artifact("iso");
-        Prerequisite.require(Files.isRegularFile(QemuMachine.firmware(arch)), "no UEFI firmware at "
-                + QemuMachine.firmware(arch) + ": install " + QemuMachine.firmwarePackage(arch));
+        Prerequisite.require(
+                Files.isRegularFile(QemuMachine.firmware(arch)),
+                "no UEFI firmware at " + QemuMachine.firmware(arch) + ": install " + QemuMachine.firmwarePackage(arch));
         try (AgentRig rig = AgentRig.start(dir, false, List.of())) {
             Map<String, String> keys = rig.keys();
-            String cmdline = keys.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+            String cmdline = keys.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" "));
             Path patched = dir.resolve("patched.iso");
             IsoPatch.patch(iso, patched, cmdline);
-            try (Guest guest = Guest.boot("iso-uefi-patched-" + arch.linux(),
-                    QemuMachine.Spec.iso(arch, patched, 2048, Guest.CPUS))) {
+            try (Guest guest = Guest.boot(
+                    "iso-uefi-patched-" + arch.linux(), QemuMachine.Spec.iso(arch, patched, 2048, Guest.CPUS))) {
                 rig.awaitAgent(guest, Guest.BOOT);
                 guest.loggedIn();
                 multiUser(guest);
@@ -62,15 +66,17 @@ class IsoBootTest {
     @Test
     void anUnpatchedIsoBootsUnderLegacyBiosWithThePlaceholder() throws Exception {
         Assumptions.assumeTrue(Guest.arch() == Arch.AMD64, "legacy BIOS is an amd64 thing");
-        Prerequisite.require(Files.isRegularFile(Path.of("/usr/lib/grub/i386-pc/modinfo.sh")),
+        Prerequisite.require(
+                Files.isRegularFile(Path.of("/usr/lib/grub/i386-pc/modinfo.sh")),
                 "the ISO was built without BIOS support (install grub-pc-bin)");
-        try (Guest guest = Guest.boot("iso-bios-x86_64", QemuMachine.Spec.isoBios(Guest.artifact("iso"), 2048,
-                Guest.CPUS)).loggedIn()) {
+        try (Guest guest = Guest.boot(
+                        "iso-bios-x86_64", QemuMachine.Spec.isoBios(Guest.artifact("iso"), 2048, Guest.CPUS))
+                .loggedIn()) {
             multiUser(guest);
-            assertTrue(guest.sh1("cat /proc/cmdline").contains(GrubConfig.placeholder()),
+            assertTrue(
+                    guest.sh1("cat /proc/cmdline").contains(GrubConfig.placeholder()),
                     "GRUB's entry with smee's magic string booted");
-            assertEquals("inactive", guest.sh1("systemctl is-active tink-agent-setup"),
-                    "no agent without tink keys");
+            assertEquals("inactive", guest.sh1("systemctl is-active tink-agent-setup"), "no agent without tink keys");
         }
     }
 }

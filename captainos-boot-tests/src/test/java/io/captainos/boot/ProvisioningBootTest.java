@@ -55,6 +55,7 @@ class ProvisioningBootTest {
 
     @TempDir
     static Path dir;
+
     private static AgentRig rig;
     private static Registry actions;
     private static SyslogListener syslog;
@@ -64,21 +65,30 @@ class ProvisioningBootTest {
 
     /** One action as the tink server hands it out: write {@code pattern} at the start of {@code device}. */
     static String writePatternAction(Registry registry, String device, String pattern) throws Exception {
-        registry.pushImage("actions/write-pattern", "v1", Guest.arch().debian(),
+        registry.pushImage(
+                "actions/write-pattern",
+                "v1",
+                Guest.arch().debian(),
                 ActionImage.files(Guest.arch(), dir.resolve("debian")));
         Map<String, Object> action = new TreeMap<>();
         action.put("id", "write-pattern");
         action.put("image", registry.fromGuest() + "/actions/write-pattern:v1");
         action.put("env", Map.of("DEST_DISK", device, "PATTERN", pattern));
-        action.put("cmd", List.of("/bin/busybox", "sh", "-c",
-                "printf %s \"$PATTERN\" | /bin/busybox dd of=\"$DEST_DISK\" conv=notrunc,fsync 2>&1 && echo written"));
+        action.put(
+                "cmd",
+                List.of(
+                        "/bin/busybox",
+                        "sh",
+                        "-c",
+                        "printf %s \"$PATTERN\" | /bin/busybox dd of=\"$DEST_DISK\" conv=notrunc,fsync 2>&1 && echo written"));
         return new String(Json.bytes(action), StandardCharsets.UTF_8);
     }
 
     @BeforeAll
     static void boot() throws Exception {
         actions = Registry.start(dir.resolve("actions"));
-        pattern = "CAPTAINOS-ACTION-" + Sha256.of(dir.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        pattern = "CAPTAINOS-ACTION-"
+                + Sha256.of(dir.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
         rig = AgentRig.start(dir, true, List.of(writePatternAction(actions, "/dev/vda", pattern)));
         syslog = new SyslogListener();
         disk = dir.resolve("disk.img");
@@ -93,9 +103,16 @@ class ProvisioningBootTest {
         keys.put("facility", "local3");
         List<String> extra = new ArrayList<>(QemuMachine.Spec.userNetwork());
         extra.addAll(List.of("-drive", "file=" + disk + ",if=virtio,format=raw"));
-        QemuMachine.Spec spec = new QemuMachine.Spec(Guest.arch(), Guest.artifact("vmlinuz"),
-                Guest.artifact("initramfs"), KernelCommandLine.build(Guest.arch(), keys, "", ""), null, false, 3072,
-                Guest.CPUS, extra);
+        QemuMachine.Spec spec = new QemuMachine.Spec(
+                Guest.arch(),
+                Guest.artifact("vmlinuz"),
+                Guest.artifact("initramfs"),
+                KernelCommandLine.build(Guest.arch(), keys, "", ""),
+                null,
+                false,
+                3072,
+                Guest.CPUS,
+                extra);
         guest = Guest.boot("provisioning-" + Guest.arch().linux(), spec);
     }
 
@@ -116,7 +133,9 @@ class ProvisioningBootTest {
     @Order(1)
     void theAgentConnectsToTheTinkServerWithWhatItParsed() throws Exception {
         String hello = rig.awaitAgent(guest, Guest.BOOT);
-        for (String field : List.of("\"registry_name\":\"" + actions.fromGuest() + "\"", "\"registry_user\":\"captain\"",
+        for (String field : List.of(
+                "\"registry_name\":\"" + actions.fromGuest() + "\"",
+                "\"registry_user\":\"captain\"",
                 "\"registry_pass\":\"set\"")) {
             assertTrue(hello.contains(field), field + " in " + hello);
         }
@@ -146,14 +165,37 @@ class ProvisioningBootTest {
         assertEquals("active", guest.sh1("systemctl is-active tink-agent"));
         String pid = guest.sh1("systemctl show -p MainPID --value tink-agent");
         List<String> argv = guest.sh("tr '\\0' '\\n' < /proc/" + pid + "/cmdline");
-        assertEquals(List.of("/tink-agent", "-runtime", "containerd", "-containerd-socket",
-                "/run/containerd/containerd.sock", "-containerd-namespace", "tinkerbell", "-transport", "grpc",
-                "-grpc-server", "10.0.2.2:" + rig.tink.port, "-grpc-tls=false", "-grpc-insecure-tls=false", "-id", WORKER,
-                "-registry-name", actions.fromGuest(), "-registry-user", "captain", "0"), argv);
+        assertEquals(
+                List.of(
+                        "/tink-agent",
+                        "-runtime",
+                        "containerd",
+                        "-containerd-socket",
+                        "/run/containerd/containerd.sock",
+                        "-containerd-namespace",
+                        "tinkerbell",
+                        "-transport",
+                        "grpc",
+                        "-grpc-server",
+                        "10.0.2.2:" + rig.tink.port,
+                        "-grpc-tls=false",
+                        "-grpc-insecure-tls=false",
+                        "-id",
+                        WORKER,
+                        "-registry-name",
+                        actions.fromGuest(),
+                        "-registry-user",
+                        "captain",
+                        "0"),
+                argv);
         System.out.println("agent argv: " + String.join(" ", argv.subList(0, argv.size() - 1)));
-        assertEquals(guest.sh1("readlink /proc/1/ns/mnt"), guest.sh1("readlink /proc/" + pid + "/ns/mnt"),
+        assertEquals(
+                guest.sh1("readlink /proc/1/ns/mnt"),
+                guest.sh1("readlink /proc/" + pid + "/ns/mnt"),
                 "the agent shares the host's mount namespace: not in a container");
-        assertEquals("1", guest.sh1("tr '\\0' '\\n' < /proc/" + pid + "/environ | grep -c '^REGISTRY_PASSWORD='"),
+        assertEquals(
+                "1",
+                guest.sh1("tr '\\0' '\\n' < /proc/" + pid + "/environ | grep -c '^REGISTRY_PASSWORD='"),
                 "the password reaches the agent through its environment");
     }
 
@@ -162,15 +204,24 @@ class ProvisioningBootTest {
     void theSetupPulledWithTheCredentialsAndWroteTheEnvFile() throws Exception {
         assertEquals("600", guest.sh1("stat -c %a /etc/tink-agent.env"));
         List<String> env = guest.sh("cat /etc/tink-agent.env");
-        assertEquals(List.of("TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:" + rig.tink.port + "\"", "WORKER_ID=\"" + WORKER + "\"",
-                "TINKERBELL_TLS=\"false\"", "TINKERBELL_INSECURE_TLS=\"false\"",
-                "DOCKER_REGISTRY=\"" + actions.fromGuest() + "\"", "REGISTRY_USERNAME=\"captain\"",
-                "REGISTRY_PASSWORD=\"" + LocalRegistry.PASSWORD + "\"", "0"), env);
+        assertEquals(
+                List.of(
+                        "TINKERBELL_GRPC_AUTHORITY=\"10.0.2.2:" + rig.tink.port + "\"",
+                        "WORKER_ID=\"" + WORKER + "\"",
+                        "TINKERBELL_TLS=\"false\"",
+                        "TINKERBELL_INSECURE_TLS=\"false\"",
+                        "DOCKER_REGISTRY=\"" + actions.fromGuest() + "\"",
+                        "REGISTRY_USERNAME=\"captain\"",
+                        "REGISTRY_PASSWORD=\"" + LocalRegistry.PASSWORD + "\"",
+                        "0"),
+                env);
         List<String> images = guest.sh("ctr -n tinkerbell images ls");
-        assertTrue(images.stream().anyMatch(l -> l.contains("tinkerbell/tink-agent:v1") && l.contains(rig.agentDigest)),
+        assertTrue(
+                images.stream().anyMatch(l -> l.contains("tinkerbell/tink-agent:v1") && l.contains(rig.agentDigest)),
                 images.toString());
         List<String> journal = guest.sh("journalctl -b -u tink-agent-setup -o cat --no-pager");
-        assertTrue(journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
+        assertTrue(
+                journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
                 journal.toString());
         assertTrue(rig.registry.log().contains("tinkerbell/tink-agent"), "the registry served the pull");
     }
@@ -203,18 +254,27 @@ class ProvisioningBootTest {
     @Order(7)
     void theGuestsContainerdPullsThisBuildsReleaseImageAndItsFilesAreOut() throws Exception {
         Path layoutDir = Path.of(System.getProperty("captain.boot.release", "../captainos-release/target/oci-layout"));
-        assertTrue(Files.isDirectory(layoutDir), "no release image layout at " + layoutDir
-                + ": build captainos-release before the boot tests");
+        assertTrue(
+                Files.isDirectory(layoutDir),
+                "no release image layout at " + layoutDir + ": build captainos-release before the boot tests");
         OciLayout layout = OciLayout.open(layoutDir);
         String suffix = "-" + Guest.arch().debian();
-        String tag = layout.tags().keySet().stream().filter(t -> t.endsWith(suffix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no " + suffix + " image in " + layout.tags().keySet()));
-        RegistryClient client = new RegistryClient("127.0.0.1:" + actions.port, "captain/artifacts", null,
-                RegistryClient.Options.defaults(), BuildLog.silent());
+        String tag = layout.tags().keySet().stream()
+                .filter(t -> t.endsWith(suffix))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no " + suffix + " image in " + layout.tags().keySet()));
+        RegistryClient client = new RegistryClient(
+                "127.0.0.1:" + actions.port,
+                "captain/artifacts",
+                null,
+                RegistryClient.Options.defaults(),
+                BuildLog.silent());
         OciTransfer.push(layout, tag, client, tag, List.of());
         String ref = actions.fromGuest() + "/captain/artifacts:" + tag;
         List<String> sums = guest.sh("ctr -n tinkerbell images pull --hosts-dir /etc/containerd/certs.d " + ref
-                + " > /dev/null && m=$(mktemp -d) && ctr -n tinkerbell images mount --rw=false " + ref + " $m > /dev/null"
+                + " > /dev/null && m=$(mktemp -d) && ctr -n tinkerbell images mount --rw=false " + ref
+                + " $m > /dev/null"
                 + " && (cd $m && sha256sum *); ctr -n tinkerbell images unmount --rm $m > /dev/null");
         assertEquals("0", sums.get(sums.size() - 1), sums.toString());
         Path out = Path.of(System.getProperty("captain.boot.out", "../out"));

@@ -11,8 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +49,9 @@ final class Registry implements AutoCloseable {
 
     /** A registry behind htpasswd Basic auth: {@link LocalRegistry#USER} / {@link LocalRegistry#PASSWORD}. */
     static Registry startWithPassword(Path dir) throws Exception {
-        return new Registry(LocalRegistry.start(dir, true), dir,
+        return new Registry(
+                LocalRegistry.start(dir, true),
+                dir,
                 new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "the test"));
     }
 
@@ -93,11 +95,18 @@ final class Registry implements AutoCloseable {
                 tar.closeArchiveEntry();
             }
         }
-        RegistryClient client = new RegistryClient(registry.address(), repository, credentials,
-                RegistryClient.Options.defaults(), BuildLog.silent());
+        RegistryClient client = new RegistryClient(
+                registry.address(), repository, credentials, RegistryClient.Options.defaults(), BuildLog.silent());
         Descriptor layerBlob = blob(client, layer.toByteArray(), Descriptor.LAYER, tag + "-layer");
-        byte[] config = Json.bytes(Map.of("architecture", architecture, "os", "linux", "config", Map.of(),
-                "rootfs", Map.of("type", "layers", "diff_ids", List.of(layerBlob.digest()))));
+        byte[] config = Json.bytes(Map.of(
+                "architecture",
+                architecture,
+                "os",
+                "linux",
+                "config",
+                Map.of(),
+                "rootfs",
+                Map.of("type", "layers", "diff_ids", List.of(layerBlob.digest()))));
         Descriptor configBlob = blob(client, config, Descriptor.CONFIG, tag + "-config");
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);

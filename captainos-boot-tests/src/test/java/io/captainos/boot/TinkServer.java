@@ -52,7 +52,8 @@ final class TinkServer implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
             String hello = in.readLine();
             if (hello == null) {
                 return;

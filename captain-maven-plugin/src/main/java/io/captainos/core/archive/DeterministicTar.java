@@ -1,7 +1,6 @@
 package io.captainos.core.archive;
 
 import com.github.luben.zstd.ZstdOutputStream;
-import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

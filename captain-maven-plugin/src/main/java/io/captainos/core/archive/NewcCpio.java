@@ -67,8 +67,8 @@ public final class NewcCpio {
         long clamp = args.length > 4 ? Long.parseLong(args[4]) : System.currentTimeMillis() / 1000;
         Stats s = new NewcCpio(clamp, level, Runtime.getRuntime().availableProcessors(), window)
                 .write(Path.of(args[0]), Path.of(args[1]));
-        System.out.println("entries=" + s.entries() + " content=" + s.contentBytes() + " compressed="
-                + s.compressedBytes());
+        System.out.println(
+                "entries=" + s.entries() + " content=" + s.contentBytes() + " compressed=" + s.compressedBytes());
     }
 
     /** Packs {@code root} (not itself an entry) into {@code target}. */
@@ -86,8 +86,8 @@ public final class NewcCpio {
                 if (longWindowLog > 0) {
                     zstd.setLong(longWindowLog);
                 }
-                try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(zstd, CpioConstants.FORMAT_NEW,
-                        CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name())) {
+                try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(
+                        zstd, CpioConstants.FORMAT_NEW, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name())) {
                     stats = pack(root, paths, cpio);
                 }
             }
@@ -138,8 +138,8 @@ public final class NewcCpio {
         Map<String, Integer> links = new HashMap<>();
         List<Map<String, Object>> attrs = new ArrayList<>(paths.size());
         for (Path p : paths) {
-            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,nlink,ino,dev,rdev,size,lastModifiedTime",
-                    LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> a = Files.readAttributes(
+                    p, "unix:mode,uid,gid,nlink,ino,dev,rdev,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             attrs.add(a);
             if (isRegular(a) && (Integer) a.get("nlink") > 1) {
                 links.merge(fileKey(a), 1, Integer::sum);
@@ -198,8 +198,8 @@ public final class NewcCpio {
             } else if (size > 0) {
                 long copied = Files.copy(p, cpio);
                 if (copied != size) {
-                    throw new IOException(p + " changed while it was packed (" + size + " bytes expected, " + copied
-                            + " read)");
+                    throw new IOException(
+                            p + " changed while it was packed (" + size + " bytes expected, " + copied + " read)");
                 }
                 content += size;
             }

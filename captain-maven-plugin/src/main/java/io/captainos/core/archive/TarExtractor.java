@@ -35,8 +35,10 @@ public final class TarExtractor {
         TarArchiveEntry e;
         while ((e = tar.getNextEntry()) != null) {
             Path out = root.resolve(e.getName()).normalize();
-            if (!out.startsWith(root) || (!out.equals(root) && Files.exists(out.getParent())
-                    && !out.getParent().toRealPath().startsWith(root))) {
+            if (!out.startsWith(root)
+                    || (!out.equals(root)
+                            && Files.exists(out.getParent())
+                            && !out.getParent().toRealPath().startsWith(root))) {
                 throw new CaptainException(origin + ": entry " + e.getName() + " points outside the target folder");
             }
             if (e.isDirectory()) {

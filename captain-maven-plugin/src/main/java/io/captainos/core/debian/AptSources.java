@@ -14,14 +14,23 @@ public final class AptSources {
     /** @param signedBy the keyring's path where apt reads it */
     public static String render(String mirror, List<String> suites, String signedBy) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Types: deb\nURIs: ").append(mirror).append("\nSuites: ").append(String.join(" ", suites))
-                .append("\nComponents: main\nSigned-By: ").append(signedBy).append('\n');
+        sb.append("Types: deb\nURIs: ")
+                .append(mirror)
+                .append("\nSuites: ")
+                .append(String.join(" ", suites))
+                .append("\nComponents: main\nSigned-By: ")
+                .append(signedBy)
+                .append('\n');
         String security = securityMirror(mirror);
         List<String> securitySuites = securitySuites(suites);
         if (security != null && !securitySuites.isEmpty()) {
-            sb.append("\nTypes: deb\nURIs: ").append(security).append("\nSuites: ")
-                    .append(String.join(" ", securitySuites)).append("\nComponents: main\nSigned-By: ")
-                    .append(signedBy).append('\n');
+            sb.append("\nTypes: deb\nURIs: ")
+                    .append(security)
+                    .append("\nSuites: ")
+                    .append(String.join(" ", securitySuites))
+                    .append("\nComponents: main\nSigned-By: ")
+                    .append(signedBy)
+                    .append('\n');
         }
         return sb.toString();
     }

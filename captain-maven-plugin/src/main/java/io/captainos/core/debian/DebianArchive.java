@@ -40,8 +40,13 @@ public final class DebianArchive {
     private final BuildLog log;
     private final Map<String, Map<String, List<DebianPackage>>> indexes = new HashMap<>();
 
-    public DebianArchive(URI mirror, List<String> suites, String component, InReleaseVerifier verifier,
-            DownloadCache cache, BuildLog log) {
+    public DebianArchive(
+            URI mirror,
+            List<String> suites,
+            String component,
+            InReleaseVerifier verifier,
+            DownloadCache cache,
+            BuildLog log) {
         String m = mirror.toString();
         this.mirror = URI.create(m.endsWith("/") ? m : m + "/");
         this.suites = List.copyOf(suites);
@@ -79,7 +84,9 @@ public final class DebianArchive {
         Set<String> wanted = new LinkedHashSet<>(names);
         Map<String, List<DebianPackage>> all = new HashMap<>();
         for (String suite : suites) {
-            index(suite, arch, wanted).forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            index(suite, arch, wanted)
+                    .forEach((k, v) ->
+                            all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         }
         all.values().forEach(l -> l.sort(Comparator.comparing(DebianPackage::version, DebVersion.ORDER)));
         return all;
@@ -95,7 +102,8 @@ public final class DebianArchive {
      * beside it and moved into place, so a folder that exists is complete. Unpacks only when the folder is missing.
      */
     public Path unpacked(DebianPackage p, Path parent) {
-        Path dir = parent.resolve(p.name() + "-" + p.version() + "-" + p.sha256().substring(0, 12));
+        Path dir =
+                parent.resolve(p.name() + "-" + p.version() + "-" + p.sha256().substring(0, 12));
         if (java.nio.file.Files.isDirectory(dir)) {
             return dir;
         }
@@ -130,12 +138,15 @@ public final class DebianArchive {
             URI url = release.acquireByHash()
                     ? mirror.resolve(base + component + "/binary-" + arch + "/by-hash/SHA256/" + entry.sha256())
                     : mirror.resolve(base + path);
-            Path extract = cache.dir("debian", "extracts").resolve(entry.sha256() + "-"
-                    + Sha256.of(String.join(",", wanted).getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".tsv");
+            Path extract = cache.dir("debian", "extracts")
+                    .resolve(entry.sha256() + "-"
+                            + Sha256.of(String.join(",", wanted).getBytes(StandardCharsets.UTF_8))
+                                    .substring(0, 16) + ".tsv");
             Map<String, List<DebianPackage>> found = readExtract(extract, suite);
             if (found == null) {
                 Path file = cache.get(url, "Packages" + format, entry.sha256());
-                try (InputStream raw = Files.newInputStream(file); InputStream in = decompress(raw, format)) {
+                try (InputStream raw = Files.newInputStream(file);
+                        InputStream in = decompress(raw, format)) {
                     found = PackagesIndex.read(in, wanted, suite);
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot read " + file, e);
@@ -175,8 +186,17 @@ public final class DebianArchive {
 
     private static void writeExtract(Path extract, Map<String, List<DebianPackage>> found) {
         StringBuilder sb = new StringBuilder();
-        found.values().forEach(list -> list.forEach(p -> sb.append(String.join("\t", p.name(), p.version(),
-                p.architecture(), p.filename(), p.sha256(), Long.toString(p.size()), p.depends())).append('\n')));
+        found.values()
+                .forEach(list -> list.forEach(p -> sb.append(String.join(
+                                "\t",
+                                p.name(),
+                                p.version(),
+                                p.architecture(),
+                                p.filename(),
+                                p.sha256(),
+                                Long.toString(p.size()),
+                                p.depends()))
+                        .append('\n')));
         Files2.writeAtomically(extract, sb.toString());
     }
 
@@ -194,7 +214,8 @@ public final class DebianArchive {
     /** The verified Release of a suite, fetched fresh, or the last verified copy when the mirror is down. */
     ReleaseFile release(String suite) {
         URI url = mirror.resolve("dists/" + suite + "/InRelease");
-        Path saved = cache.dir("debian", mirror.getHost() + mirror.getPath(), suite).resolve("InRelease");
+        Path saved =
+                cache.dir("debian", mirror.getHost() + mirror.getPath(), suite).resolve("InRelease");
         byte[] bytes;
         boolean fresh = true;
         try {
@@ -202,8 +223,10 @@ public final class DebianArchive {
         } catch (VerificationException e) {
             throw e;
         } catch (Downloader.NotFoundException e) {
-            throw new CaptainException("Suite " + suite + " is not served at " + mirror + " (" + url
-                    + " is missing): check captain.debian.mirror and captain.debian.suites", e);
+            throw new CaptainException(
+                    "Suite " + suite + " is not served at " + mirror + " (" + url
+                            + " is missing): check captain.debian.mirror and captain.debian.suites",
+                    e);
         } catch (Downloader.OfflineException e) {
             if (!Files.isRegularFile(saved)) {
                 throw e;

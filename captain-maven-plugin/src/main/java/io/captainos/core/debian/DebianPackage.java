@@ -1,8 +1,15 @@
 package io.captainos.core.debian;
 
 /** One binary package as a signed Packages index lists it ({@code depends} is the raw Depends field). */
-public record DebianPackage(String name, String version, String architecture, String filename, String sha256,
-        long size, String suite, String depends) {
+public record DebianPackage(
+        String name,
+        String version,
+        String architecture,
+        String filename,
+        String sha256,
+        long size,
+        String suite,
+        String depends) {
     /** The package names of the Depends field, alternatives and version constraints left out. */
     public java.util.List<String> dependencyNames() {
         java.util.List<String> names = new java.util.ArrayList<>();

@@ -18,7 +18,8 @@ public final class HostMirror {
         List<Path> files = new ArrayList<>();
         files.add(etcApt.resolve("sources.list"));
         try (Stream<Path> s = Files.list(etcApt.resolve("sources.list.d"))) {
-            s.filter(p -> p.toString().endsWith(".sources") || p.toString().endsWith(".list")).sorted()
+            s.filter(p -> p.toString().endsWith(".sources") || p.toString().endsWith(".list"))
+                    .sorted()
                     .forEach(files::add);
         } catch (IOException e) {
             // no sources.list.d
@@ -43,8 +44,8 @@ public final class HostMirror {
             return null;
         }
         for (String word : line.split("\\s+")) {
-            if ((word.startsWith("http://") || word.startsWith("https://")) && word.replaceAll("/+$", "")
-                    .endsWith("/debian")) {
+            if ((word.startsWith("http://") || word.startsWith("https://"))
+                    && word.replaceAll("/+$", "").endsWith("/debian")) {
                 return word.replaceAll("/+$", "");
             }
         }

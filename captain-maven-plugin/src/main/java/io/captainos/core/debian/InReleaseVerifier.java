@@ -80,8 +80,8 @@ public final class InReleaseVerifier {
                 continue;
             }
             if (key.hasRevocation()) {
-                throw new VerificationException(source + " is signed by revoked key "
-                        + String.format("%016X", sig.getKeyID()));
+                throw new VerificationException(
+                        source + " is signed by revoked key " + String.format("%016X", sig.getKeyID()));
             }
             try {
                 sig.init(new BcPGPContentVerifierBuilderProvider(), key);
@@ -120,8 +120,8 @@ public final class InReleaseVerifier {
     }
 
     private static PGPSignatureList signatures(String armored, String source) {
-        try (InputStream in = PGPUtil.getDecoderStream(
-                new ByteArrayInputStream(armored.getBytes(StandardCharsets.US_ASCII)))) {
+        try (InputStream in =
+                PGPUtil.getDecoderStream(new ByteArrayInputStream(armored.getBytes(StandardCharsets.US_ASCII)))) {
             Object o = new BcPGPObjectFactory(in).nextObject();
             if (o instanceof PGPSignatureList) {
                 return (PGPSignatureList) o;

@@ -30,9 +30,14 @@ public final class PackagesIndex {
             line = r.readLine();
             if (line == null || line.isEmpty()) {
                 if (keep) {
-                    DebianPackage p = new DebianPackage(stanza.get("Package"), stanza.get("Version"),
-                            stanza.get("Architecture"), stanza.get("Filename"), stanza.get("SHA256"),
-                            size(stanza.get("Size")), suite,
+                    DebianPackage p = new DebianPackage(
+                            stanza.get("Package"),
+                            stanza.get("Version"),
+                            stanza.get("Architecture"),
+                            stanza.get("Filename"),
+                            stanza.get("SHA256"),
+                            size(stanza.get("Size")),
+                            suite,
                             stanza.getOrDefault("Depends", ""));
                     if (p.filename() != null && p.sha256() != null && p.version() != null) {
                         found.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);
@@ -51,7 +56,8 @@ public final class PackagesIndex {
             if (keep && !line.startsWith(" ")) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
-                    stanza.put(line.substring(0, colon), line.substring(colon + 1).trim());
+                    stanza.put(
+                            line.substring(0, colon), line.substring(colon + 1).trim());
                 }
             }
         }

@@ -80,8 +80,8 @@ public final class ReleaseFile {
     /** Fails unless this Release is for the suite that was asked for (a mirror cannot swap suites). */
     public void requireSuite(String suite, String source) {
         if (!suite.equals(fields.get("Codename")) && !suite.equals(fields.get("Suite"))) {
-            throw new VerificationException("The signed Release at " + source + " is for suite '"
-                    + fields.get("Suite") + "' (codename '" + fields.get("Codename") + "'), not '" + suite + "'");
+            throw new VerificationException("The signed Release at " + source + " is for suite '" + fields.get("Suite")
+                    + "' (codename '" + fields.get("Codename") + "'), not '" + suite + "'");
         }
     }
 }

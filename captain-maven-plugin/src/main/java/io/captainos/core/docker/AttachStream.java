@@ -61,8 +61,8 @@ final class AttachStream implements AutoCloseable {
             ByteBuffer rest = ByteBuffer.wrap(in.array(), end + 4, in.position() - end - 4);
             return new AttachStream(ch, rest);
         } catch (IOException e) {
-            throw new CaptainException("Cannot attach to container " + containerId + " at " + address + ": "
-                    + Fabric8Engine.causes(e), e);
+            throw new CaptainException(
+                    "Cannot attach to container " + containerId + " at " + address + ": " + Fabric8Engine.causes(e), e);
         }
     }
 
@@ -78,21 +78,23 @@ final class AttachStream implements AutoCloseable {
 
     /** Copies {@code in} to the container's stdin on a thread of its own, closing it (EOF) when {@code in} ends. */
     void feed(InputStream in) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[4096];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-                    while (b.hasRemaining()) {
-                        channel.write(b);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[4096];
+                    try {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+                            while (b.hasRemaining()) {
+                                channel.write(b);
+                            }
+                        }
+                        channel.shutdownOutput();
+                    } catch (IOException ended) {
+                        // the container is gone; its end is read on the other side
                     }
-                }
-                channel.shutdownOutput();
-            } catch (IOException ended) {
-                // the container is gone; its end is read on the other side
-            }
-        }, "captain-attach-stdin");
+                },
+                "captain-attach-stdin");
         t.setDaemon(true);
         t.start();
     }

@@ -23,8 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -50,6 +50,7 @@ public final class BuilderImage {
     private static final String RESOURCES = "/io/captainos/docker/";
     /** Images built again in this JVM (one Maven build): noCache rebuilds once, not once a stage. */
     private static final Set<String> REBUILT = ConcurrentHashMap.newKeySet();
+
     private static final int TAIL_LINES = 30;
     /** The images are made for the arch this host runs. */
     private static final Arch HOST = Arch.hostOr(Arch.AMD64);
@@ -66,8 +67,14 @@ public final class BuilderImage {
      * @param workDir where the base tree and the build contexts are made
      * @param host runs mkosi on this host to make the base
      */
-    public BuilderImage(DockerEngine engine, Inputs inputs, Path workDir, CommandRunner host, Supplier<Mkosi> mkosi,
-            Path packageCache, BuildLog log) {
+    public BuilderImage(
+            DockerEngine engine,
+            Inputs inputs,
+            Path workDir,
+            CommandRunner host,
+            Supplier<Mkosi> mkosi,
+            Path packageCache,
+            BuildLog log) {
         this.engine = engine;
         this.inputs = inputs;
         this.workDir = workDir;
@@ -101,7 +108,8 @@ public final class BuilderImage {
     }
 
     private static String digest(String... parts) {
-        return Sha256.of(String.join("\n\u0000", parts).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return Sha256.of(String.join("\n\u0000", parts).getBytes(StandardCharsets.UTF_8))
+                .substring(0, 16);
     }
 
     /** The base's tag: the one given, or {@code captainos-base:<digest of its config, mirror, suites, keyring>}. */
@@ -116,8 +124,9 @@ public final class BuilderImage {
     static Map<String, byte[]> packageLists() {
         Map<String, byte[]> lists = new TreeMap<>();
         for (Arch arch : Arch.values()) {
-            lists.put("packages-" + arch.debian() + ".txt", (String.join("\n", HostPackages.builder(arch)) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            lists.put(
+                    "packages-" + arch.debian() + ".txt",
+                    (String.join("\n", HostPackages.builder(arch)) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return lists;
     }
@@ -125,9 +134,11 @@ public final class BuilderImage {
     /** The builder's tag: a digest of the Dockerfile, its package lists, the base, the apt sources and the keyring. */
     public String name() {
         StringBuilder packages = new StringBuilder();
-        packageLists().forEach((n, b) -> packages.append(n).append('=').append(Sha256.of(b)).append('\n'));
-        return "captainos-builder:" + digest(dockerfile(), packages.toString(), baseName(), sources(),
-                Sha256.of(inputs.keyring()));
+        packageLists()
+                .forEach((n, b) ->
+                        packages.append(n).append('=').append(Sha256.of(b)).append('\n'));
+        return "captainos-builder:"
+                + digest(dockerfile(), packages.toString(), baseName(), sources(), Sha256.of(inputs.keyring()));
     }
 
     /** The builder image, built first when the engine does not have it (or when asked to build it again). */
@@ -151,20 +162,21 @@ public final class BuilderImage {
         writeContext(context, files, Map.of());
         build(name, context, Map.of("BASE", base));
         Files2.deleteQuietly(context);
-        String id = engine.imageId(name).orElseThrow(() -> new CaptainException("The engine built " + name
-                + " but does not list it"));
+        String id = engine.imageId(name)
+                .orElseThrow(() -> new CaptainException("The engine built " + name + " but does not list it"));
         if (inputs.noCache()) {
             REBUILT.add(name);
         }
-        log.info(String.format("builder: %s built in %.0f s (%s)", name, (System.nanoTime() - start) / 1e9,
-                shortId(id)));
+        log.info(String.format(
+                "builder: %s built in %.0f s (%s)", name, (System.nanoTime() - start) / 1e9, shortId(id)));
         return new Built(name, id);
     }
 
     private String ensureBase() {
         String name = baseName();
         boolean given = !inputs.base().isBlank();
-        if ((given || !inputs.noCache() || REBUILT.contains(name)) && engine.imageId(name).isPresent()) {
+        if ((given || !inputs.noCache() || REBUILT.contains(name))
+                && engine.imageId(name).isPresent()) {
             return name;
         }
         if (given) {
@@ -184,18 +196,27 @@ public final class BuilderImage {
             InitramfsStage.writeSandbox(dir.resolve("sandbox"), inputs.mirror(), inputs.suites(), inputs.keyring());
             Mkosi m = mkosi.get();
             List<String> args = new ArrayList<>(m.command());
-            args.addAll(List.of("--directory=" + dir.resolve("config"), "--architecture=" + HOST.mkosi(),
-                    "--mirror=" + inputs.mirror(), "--sandbox-tree=" + dir.resolve("sandbox"),
-                    "--output-directory=" + out, "--workspace-directory=" + dir.resolve("workspace"),
-                    "--package-cache-directory=" + packageCache, "--force", "build"));
+            args.addAll(List.of(
+                    "--directory=" + dir.resolve("config"),
+                    "--architecture=" + HOST.mkosi(),
+                    "--mirror=" + inputs.mirror(),
+                    "--sandbox-tree=" + dir.resolve("sandbox"),
+                    "--output-directory=" + out,
+                    "--workspace-directory=" + dir.resolve("workspace"),
+                    "--package-cache-directory=" + packageCache,
+                    "--force",
+                    "build"));
             host.run(new Command(args, dir.resolve("config"), m.environment()));
             Path tree = out.resolve("base.tar");
             if (!Files.isRegularFile(tree)) {
                 throw new CaptainException("mkosi finished without writing " + tree);
             }
             Path context = workDir.resolve("base-context.tar");
-            writeContext(context, Map.of("Dockerfile",
-                    "FROM scratch\nADD base.tar /\nCMD [\"/bin/bash\"]\n".getBytes(StandardCharsets.UTF_8)),
+            writeContext(
+                    context,
+                    Map.of(
+                            "Dockerfile",
+                            "FROM scratch\nADD base.tar /\nCMD [\"/bin/bash\"]\n".getBytes(StandardCharsets.UTF_8)),
                     Map.of("base.tar", tree));
             build(name, context, Map.of());
             if (inputs.noCache()) {
@@ -218,8 +239,10 @@ public final class BuilderImage {
                 tail.add(line);
             });
         } catch (CaptainException e) {
-            throw new CaptainException("builder: building " + name + " failed: " + e.getMessage()
-                    + tail.describe("last lines of the build"), e);
+            throw new CaptainException(
+                    "builder: building " + name + " failed: " + e.getMessage()
+                            + tail.describe("last lines of the build"),
+                    e);
         }
     }
 

@@ -60,8 +60,14 @@ public interface DockerEngine extends AutoCloseable {
      * @param capabilities capabilities added to the engine's default set
      * @param securityOptions options such as {@code seccomp=unconfined}
      */
-    record Container(String image, List<String> command, String workingDir, String user,
-            Map<String, String> environment, Map<Path, Path> binds, List<String> capabilities,
+    record Container(
+            String image,
+            List<String> command,
+            String workingDir,
+            String user,
+            Map<String, String> environment,
+            Map<Path, Path> binds,
+            List<String> capabilities,
             List<String> securityOptions) {
         public Container {
             command = List.copyOf(command);

@@ -51,21 +51,51 @@ public final class DockerRunner implements CommandRunner {
      *     command without a folder of its own runs
      * @param environment variables every command gets (a command's own win)
      */
-    public DockerRunner(DockerEngine engine, BuilderImage.Built image, String label, List<Path> mounts,
-            Map<String, String> environment, BuildLog log) {
+    public DockerRunner(
+            DockerEngine engine,
+            BuilderImage.Built image,
+            String label,
+            List<Path> mounts,
+            Map<String, String> environment,
+            BuildLog log) {
         this(engine, image, label, mounts, environment, log, callerIds());
     }
 
     /** As the given uid:gid instead of this process's. */
-    DockerRunner(DockerEngine engine, BuilderImage.Built image, String label, List<Path> mounts,
-            Map<String, String> environment, BuildLog log, String caller) {
-        this(engine, image, label, mounts.get(0).toAbsolutePath().normalize(), distinct(mounts), caller, caller,
-                List.of(), List.of(), environment, log);
+    DockerRunner(
+            DockerEngine engine,
+            BuilderImage.Built image,
+            String label,
+            List<Path> mounts,
+            Map<String, String> environment,
+            BuildLog log,
+            String caller) {
+        this(
+                engine,
+                image,
+                label,
+                mounts.get(0).toAbsolutePath().normalize(),
+                distinct(mounts),
+                caller,
+                caller,
+                List.of(),
+                List.of(),
+                environment,
+                log);
     }
 
-    private DockerRunner(DockerEngine engine, BuilderImage.Built image, String label, Path home, List<Path> mounts,
-            String caller, String user, List<String> capabilities, List<String> security,
-            Map<String, String> environment, BuildLog log) {
+    private DockerRunner(
+            DockerEngine engine,
+            BuilderImage.Built image,
+            String label,
+            Path home,
+            List<Path> mounts,
+            String caller,
+            String user,
+            List<String> capabilities,
+            List<String> security,
+            Map<String, String> environment,
+            BuildLog log) {
         this.engine = engine;
         this.caller = caller;
         this.home = home;
@@ -85,13 +115,24 @@ public final class DockerRunner implements CommandRunner {
      */
     @Override
     public DockerRunner forImageBuilds() {
-        return new DockerRunner(engine, image, label, home, mounts, caller, "0:0", IMAGE_BUILD_CAPABILITIES,
-                IMAGE_BUILD_SECURITY, environment, log);
+        return new DockerRunner(
+                engine,
+                image,
+                label,
+                home,
+                mounts,
+                caller,
+                "0:0",
+                IMAGE_BUILD_CAPABILITIES,
+                IMAGE_BUILD_SECURITY,
+                environment,
+                log);
     }
 
     @Override
     public void handBack(List<Path> paths) {
-        List<String> existing = paths.stream().filter(Files::exists).map(Path::toString).toList();
+        List<String> existing =
+                paths.stream().filter(Files::exists).map(Path::toString).toList();
         if (user.equals(caller) || existing.isEmpty()) {
             return;
         }
@@ -112,7 +153,11 @@ public final class DockerRunner implements CommandRunner {
 
     /** Absolute, normalized, without folders inside another one of the list. */
     static List<Path> distinct(List<Path> paths) {
-        List<Path> abs = paths.stream().map(p -> p.toAbsolutePath().normalize()).distinct().sorted().toList();
+        List<Path> abs = paths.stream()
+                .map(p -> p.toAbsolutePath().normalize())
+                .distinct()
+                .sorted()
+                .toList();
         List<Path> out = new ArrayList<>();
         for (Path p : abs) {
             if (out.stream().noneMatch(p::startsWith)) {
@@ -178,15 +223,15 @@ public final class DockerRunner implements CommandRunner {
                 // The engine would make a missing folder itself, owned by root.
                 Files.createDirectories(m);
             } catch (IOException e) {
-                throw new CaptainException("Cannot make " + m + " to mount it in the builder container: "
-                        + e.getMessage(), e);
+                throw new CaptainException(
+                        "Cannot make " + m + " to mount it in the builder container: " + e.getMessage(), e);
             }
             binds.put(m, m);
         }
-        String dir = command.directory() == null ? home.toString()
+        String dir = command.directory() == null
+                ? home.toString()
                 : command.directory().toAbsolutePath().toString();
-        return new DockerEngine.Container(image.name(), command.args(), dir, user, env, binds, capabilities,
-                security);
+        return new DockerEngine.Container(image.name(), command.args(), dir, user, env, binds, capabilities, security);
     }
 
     @Override

@@ -28,8 +28,13 @@ public final class DockerSetup implements StageExecution.Docker, AutoCloseable {
      * @param origin where the address came from, for messages
      * @param mounts the host folders the stages' commands use, mounted at the same paths
      */
-    public DockerSetup(String address, String origin, Function<DockerEngine, BuilderImage> builder, List<Path> mounts,
-            Map<String, String> environment, BuildLog log) {
+    public DockerSetup(
+            String address,
+            String origin,
+            Function<DockerEngine, BuilderImage> builder,
+            List<Path> mounts,
+            Map<String, String> environment,
+            BuildLog log) {
         this.address = address;
         this.origin = origin;
         this.builder = builder;
@@ -82,5 +87,4 @@ public final class DockerSetup implements StageExecution.Docker, AutoCloseable {
             engine = null;
         }
     }
-
 }

@@ -74,8 +74,10 @@ public final class Fabric8Engine implements DockerEngine {
         try {
             // an https:// engine is reached with the client certificates of DOCKER_CERT_PATH, as docker's own client
             String certs = System.getenv("DOCKER_CERT_PATH");
-            return new Fabric8Engine(new DockerAccessWithHcClient(where, certs == null || certs.isBlank() ? null
-                    : certs, 4, engineLog), where, engineLog);
+            return new Fabric8Engine(
+                    new DockerAccessWithHcClient(where, certs == null || certs.isBlank() ? null : certs, 4, engineLog),
+                    where,
+                    engineLog);
         } catch (IOException | RuntimeException e) {
             throw noEngine(where, origin, "it does not answer (" + causes(e) + ")");
         }
@@ -110,15 +112,16 @@ public final class Fabric8Engine implements DockerEngine {
         try {
             return access.hasImage(name) ? Optional.of(access.getImageId(name)) : Optional.empty();
         } catch (DockerAccessException e) {
-            throw new CaptainException("The Docker engine at " + address + " cannot look up " + name + ": "
-                    + causes(e), e);
+            throw new CaptainException(
+                    "The Docker engine at " + address + " cannot look up " + name + ": " + causes(e), e);
         }
     }
 
     @Override
-    public void build(String name, Path context, Map<String, String> buildArgs, boolean noCache,
-            Consumer<String> output) {
-        BuildOptions options = new BuildOptions().forceRemove(true).noCache(noCache).buildArgs(buildArgs);
+    public void build(
+            String name, Path context, Map<String, String> buildArgs, boolean noCache, Consumer<String> output) {
+        BuildOptions options =
+                new BuildOptions().forceRemove(true).noCache(noCache).buildArgs(buildArgs);
         engineLog.streamTo(output);
         try {
             access.buildImage(name, context.toFile(), options);
@@ -174,7 +177,10 @@ public final class Fabric8Engine implements DockerEngine {
 
     private String create(Container c, boolean stdin) {
         ContainerHostConfig host = new ContainerHostConfig()
-                .binds(c.binds().entrySet().stream().map(b -> b.getKey() + ":" + b.getValue()).sorted().toList())
+                .binds(c.binds().entrySet().stream()
+                        .map(b -> b.getKey() + ":" + b.getValue())
+                        .sorted()
+                        .toList())
                 .networkMode("bridge");
         if (!c.capabilities().isEmpty()) {
             host.capAdd(c.capabilities());
@@ -191,8 +197,10 @@ public final class Fabric8Engine implements DockerEngine {
         try {
             return access.createContainer(create, null);
         } catch (DockerAccessException e) {
-            throw new CaptainException("The Docker engine at " + address + " refused to create a container of "
-                    + c.image() + ": " + causes(e) + refusedOption(e, c), e);
+            throw new CaptainException(
+                    "The Docker engine at " + address + " refused to create a container of " + c.image() + ": "
+                            + causes(e) + refusedOption(e, c),
+                    e);
         }
     }
 
@@ -200,8 +208,10 @@ public final class Fabric8Engine implements DockerEngine {
         try {
             access.startContainer(id);
         } catch (DockerAccessException e) {
-            throw new CaptainException("The Docker engine at " + address + " could not start a container of "
-                    + c.image() + ": " + causes(e) + refusedOption(e, c), e);
+            throw new CaptainException(
+                    "The Docker engine at " + address + " could not start a container of " + c.image() + ": "
+                            + causes(e) + refusedOption(e, c),
+                    e);
         }
     }
 

@@ -19,8 +19,8 @@ public final class NativeRunner implements CommandRunner {
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Path SH = Path.of("/bin/sh");
-    private static final String GROUP_WRAPPER = "trap 'kill -KILL 0' TERM HUP INT; \"$@\" & child=$!; wait $child;"
-            + " exit $?";
+    private static final String GROUP_WRAPPER =
+            "trap 'kill -KILL 0' TERM HUP INT; \"$@\" & child=$!; wait $child;" + " exit $?";
     private final BuildLog log;
 
     public NativeRunner(BuildLog log) {
@@ -47,8 +47,16 @@ public final class NativeRunner implements CommandRunner {
         if (!Files.isExecutable(SETPRIV) || !Files.isExecutable(SETSID) || !Files.isExecutable(SH)) {
             return args;
         }
-        List<String> tied = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--",
-                SETSID.toString(), SH.toString(), "-c", GROUP_WRAPPER, "captain-stage"));
+        List<String> tied = new ArrayList<>(List.of(
+                SETPRIV.toString(),
+                "--pdeathsig",
+                "TERM",
+                "--",
+                SETSID.toString(),
+                SH.toString(),
+                "-c",
+                GROUP_WRAPPER,
+                "captain-stage"));
         tied.addAll(args);
         return tied;
     }
@@ -57,7 +65,9 @@ public final class NativeRunner implements CommandRunner {
     private static void requireProgram(Command command, Map<String, String> environment) {
         String program = command.args().get(0);
         if (program.contains("/")) {
-            Path p = command.directory() == null ? Path.of(program) : command.directory().resolve(program);
+            Path p = command.directory() == null
+                    ? Path.of(program)
+                    : command.directory().resolve(program);
             if (!Files.isExecutable(p)) {
                 throw new CaptainException("Cannot run " + program + ": no such executable file");
             }
@@ -66,8 +76,8 @@ public final class NativeRunner implements CommandRunner {
         if (onPath(program, environment.get("PATH")) != null) {
             return;
         }
-        throw new CaptainException("Cannot run " + program + ": not found on PATH ("
-                + environment.getOrDefault("PATH", "") + ")");
+        throw new CaptainException(
+                "Cannot run " + program + ": not found on PATH (" + environment.getOrDefault("PATH", "") + ")");
     }
 
     /** The program in the first folder of {@code path} that has it executable; null when none has. */
@@ -97,8 +107,8 @@ public final class NativeRunner implements CommandRunner {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (capture) {
@@ -111,8 +121,8 @@ public final class NativeRunner implements CommandRunner {
             }
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new CaptainException("Command failed with exit code " + rc + ": " + command.display()
-                        + tail.describe("last lines"));
+                throw new CaptainException(
+                        "Command failed with exit code " + rc + ": " + command.display() + tail.describe("last lines"));
             }
             return out.toString();
         } catch (IOException e) {

@@ -52,7 +52,12 @@ public final class Downloader {
         this(log, environment, attempts, backoff, idle, false);
     }
 
-    private Downloader(BuildLog log, Map<String, String> environment, int attempts, Duration backoff, Duration idle,
+    private Downloader(
+            BuildLog log,
+            Map<String, String> environment,
+            int attempts,
+            Duration backoff,
+            Duration idle,
             boolean offline) {
         this.offline = offline;
         this.client = Http.client(environment, Duration.ofSeconds(20), HttpClient.Redirect.NORMAL);
@@ -111,8 +116,11 @@ public final class Downloader {
     public String download(URI url, Path target, String expectedSha256) {
         requireOnline(url, target);
         String expected = expectedSha256 == null ? null : Sha256.normalize(expectedSha256, url.toString());
-        return retry.run("download " + url, "Check the network and the mirror setting (captain.debian.mirror,"
-                + " captain.tools.mirror or captain.kernel.mirror; proxies come from http_proxy/https_proxy)", log,
+        return retry.run(
+                "download " + url,
+                "Check the network and the mirror setting (captain.debian.mirror,"
+                        + " captain.tools.mirror or captain.kernel.mirror; proxies come from http_proxy/https_proxy)",
+                log,
                 () -> {
                     try {
                         return attempt(url, target, expected);
@@ -146,7 +154,11 @@ public final class Downloader {
         try {
             HttpResponse<InputStream> response;
             try {
-                response = client.send(HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET().build(),
+                response = client.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(Duration.ofMinutes(30))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -160,10 +172,11 @@ public final class Downloader {
             }
             if (status == 401 || status == 403 || status == 407) {
                 response.body().close();
-                throw new CaptainException("Cannot download " + url + ": HTTP " + status + (status == 407
-                        ? " (the proxy wants credentials, which are not taken from http_proxy: use Java's"
-                                + " http.proxyUser/http.proxyPassword or a proxy that needs none)"
-                        : " (the server refused access: check the mirror URL and its permissions)"));
+                throw new CaptainException("Cannot download " + url + ": HTTP " + status
+                        + (status == 407
+                                ? " (the proxy wants credentials, which are not taken from http_proxy: use Java's"
+                                        + " http.proxyUser/http.proxyPassword or a proxy that needs none)"
+                                : " (the server refused access: check the mirror URL and its permissions)"));
             }
             if (status != 200) {
                 response.body().close();
@@ -177,17 +190,22 @@ public final class Downloader {
             AtomicBoolean stalled = new AtomicBoolean();
             InputStream body = response.body();
             Thread reader = Thread.currentThread();
-            ScheduledFuture<?> watchdog = watchdogs.scheduleAtFixedRate(() -> {
-                if (System.nanoTime() - lastRead.get() > idle.toNanos() && stalled.compareAndSet(false, true)) {
-                    reader.interrupt(); // the blocked read fails, and the download is retried
-                    try {
-                        body.close();
-                    } catch (IOException ignored) {
-                        // closing is all that is wanted
-                    }
-                }
-            }, Math.max(1, idle.toMillis() / 4), Math.max(1, idle.toMillis() / 4), TimeUnit.MILLISECONDS);
-            try (InputStream in = body; OutputStream out = Files.newOutputStream(tmp)) {
+            ScheduledFuture<?> watchdog = watchdogs.scheduleAtFixedRate(
+                    () -> {
+                        if (System.nanoTime() - lastRead.get() > idle.toNanos() && stalled.compareAndSet(false, true)) {
+                            reader.interrupt(); // the blocked read fails, and the download is retried
+                            try {
+                                body.close();
+                            } catch (IOException ignored) {
+                                // closing is all that is wanted
+                            }
+                        }
+                    },
+                    Math.max(1, idle.toMillis() / 4),
+                    Math.max(1, idle.toMillis() / 4),
+                    TimeUnit.MILLISECONDS);
+            try (InputStream in = body;
+                    OutputStream out = Files.newOutputStream(tmp)) {
                 byte[] buf = new byte[1 << 16];
                 int n;
                 while ((n = in.read(buf)) > 0) {
@@ -197,8 +215,8 @@ public final class Downloader {
                     total += n;
                     if (length >= PROGRESS_MIN && total * 4 / length > reported) {
                         reported = (int) (total * 4 / length);
-                        log.info(String.format("  %s: %d%% of %.1f MB", target.getFileName(), reported * 25,
-                                length / 1e6));
+                        log.info(String.format(
+                                "  %s: %d%% of %.1f MB", target.getFileName(), reported * 25, length / 1e6));
                     }
                 }
             } catch (IOException e) {
@@ -217,8 +235,7 @@ public final class Downloader {
             }
             String actual = Sha256.hex(digest);
             if (expected != null && !expected.equals(actual)) {
-                throw VerificationException.digest(target.getFileName().toString(), url.toString(), expected,
-                        actual);
+                throw VerificationException.digest(target.getFileName().toString(), url.toString(), expected, actual);
             }
             Files2.commit(tmp, target);
             return actual;

@@ -51,8 +51,8 @@ public final class Sha256 {
     public static String normalize(String digest, String what) {
         String d = digest == null ? "" : digest.trim().toLowerCase(Locale.ROOT);
         if (!HEX.matcher(d).matches()) {
-            throw new CaptainException("Invalid SHA-256 digest '" + digest + "' for " + what
-                    + ": expected 64 hexadecimal characters");
+            throw new CaptainException(
+                    "Invalid SHA-256 digest '" + digest + "' for " + what + ": expected 64 hexadecimal characters");
         }
         return d;
     }

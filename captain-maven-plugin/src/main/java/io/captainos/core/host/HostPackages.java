@@ -34,8 +34,10 @@ public final class HostPackages {
 
     /** A requirement the stage uses when present ({@code optional} rows), by name. */
     public static Requirement optional(String stage, String name) {
-        return ROWS.stream().filter(r -> r.stage().equals(stage) && r.requirement().name().equals(name))
-                .map(Row::requirement).findFirst()
+        return ROWS.stream()
+                .filter(r -> r.stage().equals(stage) && r.requirement().name().equals(name))
+                .map(Row::requirement)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(stage + " lists no " + name));
     }
 
@@ -46,8 +48,10 @@ public final class HostPackages {
             String w = row.when();
             boolean mine = switch (w) {
                 case "any", "builder", "native", "optional" -> true;
-                default -> w.equals(arch.debian()) || w.equals("optional-" + arch.debian())
-                        || (w.startsWith("cross-") && !w.equals("cross-" + arch.debian()));
+                default ->
+                    w.equals(arch.debian())
+                            || w.equals("optional-" + arch.debian())
+                            || (w.startsWith("cross-") && !w.equals("cross-" + arch.debian()));
             };
             if (mine) {
                 packages.add(row.requirement().debianPackage());
@@ -61,8 +65,12 @@ public final class HostPackages {
             case "any" -> true;
             case "native" -> target == host;
             case "builder", "optional" -> false;
-            default -> target == null ? false : when.startsWith("cross-") ? target != host && when.equals("cross-" + target.debian())
-                    : when.equals(target.debian());
+            default ->
+                target == null
+                        ? false
+                        : when.startsWith("cross-")
+                                ? target != host && when.equals("cross-" + target.debian())
+                                : when.equals(target.debian());
         };
     }
 
@@ -80,8 +88,10 @@ public final class HostPackages {
                 if (f.length != 5 || !(f[1].equals("program") || f[1].equals("file"))) {
                     throw new CaptainException("Bad row in requirements.tsv: '" + line + "'");
                 }
-                rows.add(new Row(f[0], f[1].equals("program") ? Requirement.program(f[2], f[3])
-                        : Requirement.file(f[2], f[3]), f[4]));
+                rows.add(new Row(
+                        f[0],
+                        f[1].equals("program") ? Requirement.program(f[2], f[3]) : Requirement.file(f[2], f[3]),
+                        f[4]));
             }
             return List.copyOf(rows);
         } catch (IOException e) {

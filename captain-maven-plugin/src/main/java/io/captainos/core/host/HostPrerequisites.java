@@ -31,13 +31,19 @@ public final class HostPrerequisites {
     private final BuildLog log;
     private final boolean provided;
 
-    public HostPrerequisites(String path, boolean root, boolean debian, boolean installAllowed,
-            CommandRunner runner, BuildLog log) {
+    public HostPrerequisites(
+            String path, boolean root, boolean debian, boolean installAllowed, CommandRunner runner, BuildLog log) {
         this(path, root, debian, installAllowed, runner, log, false);
     }
 
-    private HostPrerequisites(String path, boolean root, boolean debian, boolean installAllowed,
-            CommandRunner runner, BuildLog log, boolean provided) {
+    private HostPrerequisites(
+            String path,
+            boolean root,
+            boolean debian,
+            boolean installAllowed,
+            CommandRunner runner,
+            BuildLog log,
+            boolean provided) {
         this.provided = provided;
         this.path = path == null ? "" : path;
         this.root = root;
@@ -93,10 +99,11 @@ public final class HostPrerequisites {
                 return;
             }
         }
-        String why = !debian ? "this host is not Debian-family"
-                : !root ? "the build does not run as root"
-                : !installAllowed ? "captain.host.install is false"
-                : "installing them did not provide them";
+        String why = !debian
+                ? "this host is not Debian-family"
+                : !root
+                        ? "the build does not run as root"
+                        : !installAllowed ? "captain.host.install is false" : "installing them did not provide them";
         throw new CaptainException("The " + stage + " stage needs " + names(missing) + " on this host, which "
                 + (missing.size() == 1 ? "is" : "are") + " missing (" + why + "). Install with: "
                 + (root ? "" : "sudo ") + String.join(" ", installCommand(missing))

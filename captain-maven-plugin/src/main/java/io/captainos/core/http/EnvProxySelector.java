@@ -54,8 +54,9 @@ final class EnvProxySelector extends ProxySelector {
         String h = host.toLowerCase(Locale.ROOT);
         for (String entry : noProxy.split(",")) {
             String e = entry.trim().toLowerCase(Locale.ROOT);
-            if (e.equals("*") || (!e.isEmpty() && (h.equals(e.replaceFirst("^\\.", ""))
-                    || h.endsWith(e.startsWith(".") ? e : "." + e)))) {
+            if (e.equals("*")
+                    || (!e.isEmpty()
+                            && (h.equals(e.replaceFirst("^\\.", "")) || h.endsWith(e.startsWith(".") ? e : "." + e)))) {
                 return true;
             }
         }

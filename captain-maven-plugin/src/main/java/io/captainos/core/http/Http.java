@@ -13,8 +13,8 @@ import java.util.Map;
 public final class Http {
     private Http() {}
 
-    public static HttpClient client(Map<String, String> environment, Duration connectTimeout,
-            HttpClient.Redirect redirects) {
+    public static HttpClient client(
+            Map<String, String> environment, Duration connectTimeout, HttpClient.Redirect redirects) {
         return HttpClient.newBuilder()
                 .followRedirects(redirects)
                 .connectTimeout(connectTimeout)

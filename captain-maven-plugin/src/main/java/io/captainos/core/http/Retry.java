@@ -53,8 +53,10 @@ public record Retry(int attempts, Duration backoff) {
                 }
             }
         }
-        throw new CaptainException("Cannot " + what + " after " + attempts + " attempts: "
-                + last.getMessage() + (hint.isEmpty() ? "" : ". " + hint), last);
+        throw new CaptainException(
+                "Cannot " + what + " after " + attempts + " attempts: " + last.getMessage()
+                        + (hint.isEmpty() ? "" : ". " + hint),
+                last);
     }
 
     /** The wait after the {@code attempt}-th failure, in milliseconds. */

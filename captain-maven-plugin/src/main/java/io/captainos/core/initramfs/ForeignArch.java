@@ -25,14 +25,15 @@ public final class ForeignArch {
     }
 
     /** Makes sure the host runs the target's binaries; nothing to do when the target is the host's arch. */
-    public static void ensure(Arch target, Arch host, HostPrerequisites prerequisites, CommandRunner runner,
-            BuildLog log) {
+    public static void ensure(
+            Arch target, Arch host, HostPrerequisites prerequisites, CommandRunner runner, BuildLog log) {
         if (target == host) {
             return;
         }
         String entry = entry(target);
-        prerequisites.ensure("initramfs (" + target.linux() + " on " + (host == null ? "this" : host.linux())
-                + " host)", HostPackages.of("foreign", target, host));
+        prerequisites.ensure(
+                "initramfs (" + target.linux() + " on " + (host == null ? "this" : host.linux()) + " host)",
+                HostPackages.of("foreign", target, host));
         if (Files.exists(BINFMT.resolve(entry))) {
             return;
         }

@@ -73,26 +73,40 @@ public final class ImageManifest {
         StringBuilder sb = new StringBuilder();
         sb.append("# CaptainOS initramfs ").append(arch.linux()).append('\n');
         sb.append("kernel release: ").append(kernelRelease).append('\n');
-        sb.append("entries: ").append(stats.entries()).append(" (").append(files.size()).append(" files, ")
-                .append(stats.hardLinks()).append(" extra hard links)\n");
+        sb.append("entries: ")
+                .append(stats.entries())
+                .append(" (")
+                .append(files.size())
+                .append(" files, ")
+                .append(stats.hardLinks())
+                .append(" extra hard links)\n");
         sb.append("uncompressed bytes: ").append(stats.contentBytes()).append('\n');
         sb.append("compressed bytes: ").append(stats.compressedBytes()).append('\n');
         sb.append("packages: ").append(packages.size()).append('\n');
         sb.append("\n## largest files (bytes)\n");
-        files.stream().sorted(Comparator.comparingLong(Sized::bytes).reversed().thenComparing(Sized::path))
-                .limit(LARGEST).forEach(f -> sb.append(String.format("%12d  %s%n", f.bytes(), f.path())));
+        files.stream()
+                .sorted(Comparator.comparingLong(Sized::bytes).reversed().thenComparing(Sized::path))
+                .limit(LARGEST)
+                .forEach(f -> sb.append(String.format("%12d  %s%n", f.bytes(), f.path())));
         sb.append("\n## largest folders (bytes, ").append(FOLDER_DEPTH).append(" levels)\n");
         folders.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(LARGEST).forEach(e -> sb.append(String.format("%12d  %s/%n", e.getValue(), e.getKey())));
+                .limit(LARGEST)
+                .forEach(e -> sb.append(String.format("%12d  %s/%n", e.getValue(), e.getKey())));
         sb.append("\n## packages (name, version, installed KiB)\n");
         packages.forEach(l -> sb.append(l).append('\n'));
         sb.append("\n## tools bundle\n");
         tools.forEach(l -> sb.append(l).append('\n'));
         List<String> summary = new ArrayList<>();
-        summary.add(String.format("%d packages, %d files; largest: %s", packages.size(), files.size(),
-                files.stream().sorted(Comparator.comparingLong(Sized::bytes).reversed()).limit(3)
-                        .map(f -> String.format("%s %.1f MB", f.path(), f.bytes() / 1e6)).toList()));
+        summary.add(String.format(
+                "%d packages, %d files; largest: %s",
+                packages.size(),
+                files.size(),
+                files.stream()
+                        .sorted(Comparator.comparingLong(Sized::bytes).reversed())
+                        .limit(3)
+                        .map(f -> String.format("%s %.1f MB", f.path(), f.bytes() / 1e6))
+                        .toList()));
         return new ImageManifest(List.copyOf(summary), sb.toString());
     }
 

@@ -35,8 +35,16 @@ public final class InitramfsStage {
      *
      * @param offline Maven's offline mode: mkosi installs from its package cache and contacts no mirror
      */
-    public record Options(String osVersion, long timestamp, int zstdLevel, int longWindowLog, String mirror,
-            List<String> suites, byte[] keyring, String builderId, boolean offline) {}
+    public record Options(
+            String osVersion,
+            long timestamp,
+            int zstdLevel,
+            int longWindowLog,
+            String mirror,
+            List<String> suites,
+            byte[] keyring,
+            String builderId,
+            boolean offline) {}
 
     private final Mkosi mkosi;
     private final Path mkosiDir;
@@ -53,8 +61,15 @@ public final class InitramfsStage {
      * @param workDir      the stage's folder; each arch gets its own below it
      * @param packageCache where mkosi keeps downloaded packages between builds
      */
-    public InitramfsStage(Mkosi mkosi, Path mkosiDir, Path extraDir, Path workDir, Path packageCache,
-            Options options, CommandRunner runner, BuildLog log) {
+    public InitramfsStage(
+            Mkosi mkosi,
+            Path mkosiDir,
+            Path extraDir,
+            Path workDir,
+            Path packageCache,
+            Options options,
+            CommandRunner runner,
+            BuildLog log) {
         this.mkosi = mkosi;
         this.mkosiDir = mkosiDir;
         this.extraDir = extraDir;
@@ -72,16 +87,24 @@ public final class InitramfsStage {
 
     /** The stage's files for an arch: the image (attached, published) and its manifest (published). */
     public static StageOutputs outputs(Path workDir, Arch arch) {
-        return new StageOutputs("initramfs", arch, "image", workDir.resolve(arch.linux()), true, List.of(
-                StageOutputs.File.attached(IMAGE, "initramfs-" + arch.linux() + ".cpio.zst", "cpio.zst",
-                        arch.classifier()).published(ReleaseFiles.Kind.INITRAMFS),
-                StageOutputs.File.kept(MANIFEST, "initramfs-" + arch.linux() + ".manifest")
-                        .published(ReleaseFiles.Kind.MANIFEST)));
+        return new StageOutputs(
+                "initramfs",
+                arch,
+                "image",
+                workDir.resolve(arch.linux()),
+                true,
+                List.of(
+                        StageOutputs.File.attached(
+                                        IMAGE, "initramfs-" + arch.linux() + ".cpio.zst", "cpio.zst", arch.classifier())
+                                .published(ReleaseFiles.Kind.INITRAMFS),
+                        StageOutputs.File.kept(MANIFEST, "initramfs-" + arch.linux() + ".manifest")
+                                .published(ReleaseFiles.Kind.MANIFEST)));
     }
 
     /** {@code 6.12.57} from a module tree's release name such as {@code 6.12.57-captainos} or {@code 6.12.57+deb13-amd64}. */
     static String kernelVersion(String release) {
-        return KernelVersion.leading(release).map(KernelVersion::toString)
+        return KernelVersion.leading(release)
+                .map(KernelVersion::toString)
                 .orElseThrow(() -> new CaptainException("Kernel modules tree usr/lib/modules/" + release
                         + " does not start with a kernel version such as 6.12.57"));
     }
@@ -161,16 +184,25 @@ public final class InitramfsStage {
                         + " while it was built. Nothing was published; build again.");
             }
             long built = System.nanoTime();
-            NewcCpio.Stats stats = new NewcCpio(options.timestamp(), options.zstdLevel(),
-                    Runtime.getRuntime().availableProcessors(), options.longWindowLog()).write(image,
-                    out.path(IMAGE));
+            NewcCpio.Stats stats = new NewcCpio(
+                            options.timestamp(),
+                            options.zstdLevel(),
+                            Runtime.getRuntime().availableProcessors(),
+                            options.longWindowLog())
+                    .write(image, out.path(IMAGE));
             long packed = System.nanoTime();
             ImageManifest manifest = ImageManifest.of(image, arch, release, stats);
             Files2.writeAtomically(out.path(MANIFEST), manifest.text());
             Files2.deleteTree(trees);
-            log.info(String.format("initramfs (%s): %s, %d entries, %.1f MB uncompressed -> %.1f MB (mkosi %.0f s,"
-                    + " packing %.0f s)", arch.linux(), ReleaseFiles.Kind.INITRAMFS.fileName(version, arch),
-                    stats.entries(), stats.contentBytes() / 1e6, stats.compressedBytes() / 1e6, (built - start) / 1e9,
+            log.info(String.format(
+                    "initramfs (%s): %s, %d entries, %.1f MB uncompressed -> %.1f MB (mkosi %.0f s,"
+                            + " packing %.0f s)",
+                    arch.linux(),
+                    ReleaseFiles.Kind.INITRAMFS.fileName(version, arch),
+                    stats.entries(),
+                    stats.contentBytes() / 1e6,
+                    stats.compressedBytes() / 1e6,
+                    (built - start) / 1e9,
                     (packed - built) / 1e9));
             manifest.summary().forEach(l -> log.info("  " + l));
             return version;
@@ -215,7 +247,8 @@ public final class InitramfsStage {
         Path apt = sandbox.resolve("etc/apt");
         Files2.writeAtomically(apt.resolve("keyrings/captainos-archive.gpg"), keyring);
         // mkosi keeps a sources file of this name as it is, instead of adding repositories of its own.
-        Files2.writeAtomically(apt.resolve("sources.list.d/mkosi.sources"),
+        Files2.writeAtomically(
+                apt.resolve("sources.list.d/mkosi.sources"),
                 AptSources.render(mirror, suites, "/etc/apt/keyrings/captainos-archive.gpg"));
     }
 
@@ -240,7 +273,8 @@ public final class InitramfsStage {
         List<String> missing = new ArrayList<>();
         try (java.util.stream.Stream<Path> files = Files.walk(modulesTree)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-                    .filter(f -> f.getFileName().toString().contains(".ko")).sorted()::iterator) {
+                    .filter(f -> f.getFileName().toString().contains(".ko"))
+                    .sorted()::iterator) {
                 String rel = modulesTree.relativize(f).toString();
                 if (!Files.isRegularFile(image.resolve(rel))) {
                     missing.add(rel);

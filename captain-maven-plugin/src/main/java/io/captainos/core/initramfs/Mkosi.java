@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 public final class Mkosi {
     /** The oldest mkosi whose configuration format and options the build uses. */
     public static final int MIN_MAJOR = 25;
+
     private static final Pattern VERSION = Pattern.compile("mkosi\\s+(\\d+)(?:\\.(\\d+))?");
 
     private final List<String> command;
@@ -96,8 +97,8 @@ public final class Mkosi {
     }
 
     /** Trixie's mkosi package, unpacked under {@code toolsDir} and run with {@code python}. */
-    public static Mkosi unpacked(CommandRunner runner, DebianArchive debian, Path toolsDir, String python,
-            BuildLog log) {
+    public static Mkosi unpacked(
+            CommandRunner runner, DebianArchive debian, Path toolsDir, String python, BuildLog log) {
         Arch hostArch = Arch.hostOr(Arch.AMD64);
         DebianPackage pkg = debian.resolve(hostArch.debian(), List.of("mkosi")).get(0);
         Path site = debian.unpacked(pkg, toolsDir).resolve("usr/lib/python3/dist-packages");

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 public final class GrubConfig {
     /** The placeholder's length, which a patcher relies on. */
     public static final int PLACEHOLDER_LENGTH = 1024;
+
     private static final String MAGIC_RESOURCE = "/io/captainos/iso/magic-string.txt";
 
     private GrubConfig() {}
@@ -36,8 +37,8 @@ public final class GrubConfig {
             byte[] bytes;
             try (InputStream in = GrubConfig.class.getResourceAsStream(MAGIC_RESOURCE)) {
                 if (in == null) {
-                    throw new CaptainException(MAGIC_RESOURCE + " is missing from the plugin: rebuild it with"
-                            + " -Dcaptain.bootstrap");
+                    throw new CaptainException(
+                            MAGIC_RESOURCE + " is missing from the plugin: rebuild it with" + " -Dcaptain.bootstrap");
                 }
                 bytes = in.readAllBytes();
             } catch (IOException e) {
@@ -68,11 +69,15 @@ public final class GrubConfig {
         sb.append("set timeout=5\nset default=0\n");
         if (arch == Arch.AMD64) {
             // EFI and BIOS GRUB on x86 both drive the first UART; arm64 UEFI consoles include the PL011 already.
-            sb.append("serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\n");
+            sb.append(
+                    "serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\n");
         }
         sb.append("\nmenuentry \"CaptainOS\" {\n");
-        sb.append("    linux /boot/vmlinuz console=tty0 console=").append(console(arch)).append(" audit=0 ")
-                .append(placeholder()).append('\n');
+        sb.append("    linux /boot/vmlinuz console=tty0 console=")
+                .append(console(arch))
+                .append(" audit=0 ")
+                .append(placeholder())
+                .append('\n');
         sb.append("    initrd /boot/initramfs\n}\n");
         return sb.toString();
     }

@@ -29,8 +29,8 @@ public final class GrubPlatforms {
      * @param inBuilder whether grub-mkrescue runs in the builder container, whose image has the amd64 platforms
      *     (UEFI and BIOS) at {@code hostGrub} and no arm64 one
      */
-    public GrubPlatforms(Path hostGrub, Path cacheDir, Supplier<DebianArchive> debian, boolean inBuilder,
-            BuildLog log) {
+    public GrubPlatforms(
+            Path hostGrub, Path cacheDir, Supplier<DebianArchive> debian, boolean inBuilder, BuildLog log) {
         this.inBuilder = inBuilder;
         this.hostGrub = hostGrub;
         this.cacheDir = cacheDir;
@@ -49,8 +49,8 @@ public final class GrubPlatforms {
         if (arch == Arch.AMD64) {
             Path efi = hostGrub.resolve("x86_64-efi");
             if (!Files.isRegularFile(efi.resolve("modinfo.sh"))) {
-                throw new CaptainException("iso: GRUB's x86_64-efi modules are missing (" + efi + "): install"
-                        + " grub-efi-amd64-bin");
+                throw new CaptainException(
+                        "iso: GRUB's x86_64-efi modules are missing (" + efi + "): install" + " grub-efi-amd64-bin");
             }
             dirs.add(efi);
             Path bios = hostGrub.resolve("i386-pc");
@@ -71,11 +71,12 @@ public final class GrubPlatforms {
 
     private Path fetchArm64() {
         DebianArchive archive = debian.get();
-        DebianPackage pkg = archive.resolve("arm64", List.of("grub-efi-arm64-bin")).get(0);
+        DebianPackage pkg =
+                archive.resolve("arm64", List.of("grub-efi-arm64-bin")).get(0);
         Path modules = archive.unpacked(pkg, cacheDir).resolve("usr/lib/grub/arm64-efi");
         if (!Files.isRegularFile(modules.resolve("modinfo.sh"))) {
-            throw new CaptainException(pkg.debName() + " holds no usr/lib/grub/arm64-efi/modinfo.sh: not GRUB's"
-                    + " arm64 EFI modules");
+            throw new CaptainException(
+                    pkg.debName() + " holds no usr/lib/grub/arm64-efi/modinfo.sh: not GRUB's" + " arm64 EFI modules");
         }
         return modules;
     }

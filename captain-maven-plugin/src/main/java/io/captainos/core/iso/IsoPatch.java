@@ -111,7 +111,8 @@ public final class IsoPatch {
     public static Path defaultTarget(Path source) {
         String name = source.getFileName().toString();
         String patched = name.endsWith(".iso")
-                ? name.substring(0, name.length() - ".iso".length()) + "-patched.iso" : name + "-patched";
+                ? name.substring(0, name.length() - ".iso".length()) + "-patched.iso"
+                : name + "-patched";
         return source.resolveSibling(patched);
     }
 
@@ -183,13 +184,17 @@ public final class IsoPatch {
             case '\n' -> "a newline (" + code + ")";
             case '\r' -> "a carriage return (" + code + ")";
             case '\t' -> "a tab (" + code + ")";
-            default -> c < 0x20 || c == 0x7f ? "the control character " + code
-                    : "the non-ASCII character '" + Character.toString(c) + "' (" + code + ")";
+            default ->
+                c < 0x20 || c == 0x7f
+                        ? "the control character " + code
+                        : "the non-ASCII character '" + Character.toString(c) + "' (" + code + ")";
         };
     }
 
     private static void checkTarget(Path source, Path target) {
-        boolean same = source.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize());
+        boolean same = source.toAbsolutePath()
+                .normalize()
+                .equals(target.toAbsolutePath().normalize());
         try {
             same = same || Files.exists(target) && Files.exists(source) && Files.isSameFile(source, target);
         } catch (IOException e) {

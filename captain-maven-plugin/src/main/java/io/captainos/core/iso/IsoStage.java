@@ -54,19 +54,29 @@ public final class IsoStage {
 
     /** The stage's files for an arch: the ISO and its sha256sums, both attached and published. */
     public static StageOutputs outputs(Path workDir, Arch arch) {
-        return new StageOutputs("iso", arch, "ISO", workDir.resolve(arch.linux()), true, List.of(
-                StageOutputs.File.attached(ISO, "captainos-" + arch.linux() + ".iso", "iso", arch.classifier())
-                        .published(Kind.ISO),
-                StageOutputs.File.attached(CHECKSUMS, "sha256sums.txt", "txt", arch.classifier("sha256sums"))
-                        .published(Kind.SHA256SUMS)));
+        return new StageOutputs(
+                "iso",
+                arch,
+                "ISO",
+                workDir.resolve(arch.linux()),
+                true,
+                List.of(
+                        StageOutputs.File.attached(ISO, "captainos-" + arch.linux() + ".iso", "iso", arch.classifier())
+                                .published(Kind.ISO),
+                        StageOutputs.File.attached(CHECKSUMS, "sha256sums.txt", "txt", arch.classifier("sha256sums"))
+                                .published(Kind.SHA256SUMS)));
     }
 
     /** {@code 6.12.57} from the first lines of a kernel config ({@code # Linux/x86 6.12.57 Kernel Configuration}). */
     public static String kernelVersion(Path config) {
         try (Stream<String> lines = Files.lines(config)) {
-            return lines.limit(10).map(l -> l.matches("# Linux/\\S+ (\\S+) Kernel Configuration")
-                    ? l.split(" ")[2] : null).filter(v -> v != null).findFirst()
-                    .map(v -> KernelVersion.leading(v).map(KernelVersion::toString).orElse(v))
+            return lines.limit(10)
+                    .map(l -> l.matches("# Linux/\\S+ (\\S+) Kernel Configuration") ? l.split(" ")[2] : null)
+                    .filter(v -> v != null)
+                    .findFirst()
+                    .map(v -> KernelVersion.leading(v)
+                            .map(KernelVersion::toString)
+                            .orElse(v))
                     .orElseThrow(() -> new CaptainException(config + " has no '# Linux/<arch> <version> Kernel"
                             + " Configuration' line: is it the config artifact of captainos-kernel?"));
         } catch (IOException e) {
@@ -117,8 +127,9 @@ public final class IsoStage {
         };
     }
 
-    private void make(Arch arch, StageOutputs out, String kernelVersion, Path vmlinuz, Path initramfs,
-            List<Path> grubDirs) throws IOException {
+    private void make(
+            Arch arch, StageOutputs out, String kernelVersion, Path vmlinuz, Path initramfs, List<Path> grubDirs)
+            throws IOException {
         Path dir = out.dir();
         Path staging = dir.resolve("staging");
         Path partial = dir.resolve(".captainos-" + arch.linux() + ".iso.partial");
@@ -137,11 +148,14 @@ public final class IsoStage {
             runner.run(command(grubDirs, staging, partial, fixedSerialMformat(dir)));
             requireOnePlaceholder(arch, partial);
             Files2.commit(partial, out.path(ISO));
-            Files2.writeAtomically(out.path(CHECKSUMS), line(vmlinuz, Kind.VMLINUZ.fileName(kernelVersion, arch))
-                    + line(initramfs, Kind.INITRAMFS.fileName(kernelVersion, arch))
-                    + line(out.path(ISO), Kind.ISO.fileName(kernelVersion, arch)));
-            log.info(String.format("iso (%s): %s, %.1f MB", arch.linux(), Kind.ISO.fileName(kernelVersion, arch),
-                    Files.size(out.path(ISO)) / 1e6));
+            Files2.writeAtomically(
+                    out.path(CHECKSUMS),
+                    line(vmlinuz, Kind.VMLINUZ.fileName(kernelVersion, arch))
+                            + line(initramfs, Kind.INITRAMFS.fileName(kernelVersion, arch))
+                            + line(out.path(ISO), Kind.ISO.fileName(kernelVersion, arch)));
+            log.info(String.format(
+                    "iso (%s): %s, %.1f MB",
+                    arch.linux(), Kind.ISO.fileName(kernelVersion, arch), Files.size(out.path(ISO)) / 1e6));
         } finally {
             Files2.deleteQuietly(partial);
             Files2.deleteTree(staging);
@@ -177,8 +191,10 @@ public final class IsoStage {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path wrapper = bin.resolve("mformat");
         // The wrapper's folder is first on PATH: without it, the name finds the real mformat, wherever it runs.
-        Files.writeString(wrapper, "#!/bin/sh\nPATH=\"${PATH#*:}\" exec mformat -N "
-                + String.format("%08x", timestamp & 0xffffffffL) + " \"$@\"\n");
+        Files.writeString(
+                wrapper,
+                "#!/bin/sh\nPATH=\"${PATH#*:}\" exec mformat -N " + String.format("%08x", timestamp & 0xffffffffL)
+                        + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
         return bin;
     }
@@ -189,21 +205,49 @@ public final class IsoStage {
      * {@code <now>.uuid} file on the ISO after the time it runs, which SOURCE_DATE_EPOCH does not change.
      */
     private Command command(List<Path> grubDirs, Path staging, Path target, Path wrappers) {
-        String date = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC)
-                .format(Instant.ofEpochSecond(timestamp)) + "00";
-        String clock = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
+        String date = DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                        .withZone(ZoneOffset.UTC)
+                        .format(Instant.ofEpochSecond(timestamp))
+                + "00";
+        String clock = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(ZoneOffset.UTC)
                 .format(Instant.ofEpochSecond(timestamp));
-        List<String> args = new ArrayList<>(List.of("faketime", "-f", clock, "grub-mkrescue",
-                "--output=" + target));
+        List<String> args = new ArrayList<>(List.of("faketime", "-f", clock, "grub-mkrescue", "--output=" + target));
         if (grubDirs.size() == 1) {
             args.add("--directory=" + grubDirs.get(0));
         }
         args.add(staging.toString());
-        args.addAll(List.of("--", "-volid", "CAPTAINOS", "-volume_date", "uuid", date, "-volume_date",
-                "all_file_dates", "=" + timestamp, "-volume_date", "c", "=" + timestamp, "-volume_date", "m",
-                "=" + timestamp, "-volume_date", "x", "=" + timestamp, "-volume_date", "f", "=" + timestamp));
-        return new Command(args, staging.getParent(), Map.of("SOURCE_DATE_EPOCH", Long.toString(timestamp),
-                "TZ", "UTC",
-                "PATH", wrappers + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
+        args.addAll(List.of(
+                "--",
+                "-volid",
+                "CAPTAINOS",
+                "-volume_date",
+                "uuid",
+                date,
+                "-volume_date",
+                "all_file_dates",
+                "=" + timestamp,
+                "-volume_date",
+                "c",
+                "=" + timestamp,
+                "-volume_date",
+                "m",
+                "=" + timestamp,
+                "-volume_date",
+                "x",
+                "=" + timestamp,
+                "-volume_date",
+                "f",
+                "=" + timestamp));
+        return new Command(
+                args,
+                staging.getParent(),
+                Map.of(
+                        "SOURCE_DATE_EPOCH",
+                        Long.toString(timestamp),
+                        "TZ",
+                        "UTC",
+                        "PATH",
+                        wrappers + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin")));
     }
 }

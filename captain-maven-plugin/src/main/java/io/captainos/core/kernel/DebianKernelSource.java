@@ -1,11 +1,11 @@
 package io.captainos.core.kernel;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import io.captainos.core.KernelVersion;
 import io.captainos.core.debian.DebExtractor;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.DebianPackage;
-import io.captainos.core.Files2;
 import io.captainos.core.state.InputHash;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,10 +49,12 @@ public final class DebianKernelSource implements KernelSource {
             if (KernelVersion.parse(version).isBranch()) {
                 resolved = all.get(all.size() - 1);
             } else {
-                resolved = all.stream().filter(p -> p.version().split("-")[0].equals(version)).reduce((a, b) -> b)
+                resolved = all.stream()
+                        .filter(p -> p.version().split("-")[0].equals(version))
+                        .reduce((a, b) -> b)
                         .orElseThrow(() -> new CaptainException("Debian's " + name + " has no version " + version
-                                + ": available " + all.stream().map(DebianPackage::version)
-                                        .collect(Collectors.joining(", "))));
+                                + ": available "
+                                + all.stream().map(DebianPackage::version).collect(Collectors.joining(", "))));
             }
         }
         return resolved;
@@ -78,8 +80,9 @@ public final class DebianKernelSource implements KernelSource {
             Path tarball;
             try (Stream<Path> s = Files.walk(dir)) {
                 tarball = s.filter(f -> f.getFileName().toString().matches("linux-source-.*\\.tar\\.(xz|zst|gz|bz2)"))
-                        .findFirst().orElseThrow(() -> new CaptainException(p.debName()
-                                + " holds no linux-source tarball: the package layout changed"));
+                        .findFirst()
+                        .orElseThrow(() -> new CaptainException(
+                                p.debName() + " holds no linux-source tarball: the package layout changed"));
             } catch (IOException e) {
                 throw new CaptainException("Cannot search " + dir + ": " + e.getMessage(), e);
             }

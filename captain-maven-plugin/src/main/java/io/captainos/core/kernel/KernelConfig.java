@@ -108,7 +108,8 @@ public final class KernelConfig {
     /** The config in .config form. */
     public String render() {
         StringBuilder sb = new StringBuilder();
-        symbols.forEach((k, v) -> sb.append(v.equals("n") ? "# " + k + " is not set" : k + "=" + v).append('\n'));
+        symbols.forEach((k, v) -> sb.append(v.equals("n") ? "# " + k + " is not set" : k + "=" + v)
+                .append('\n'));
         return sb.toString();
     }
 }

@@ -42,8 +42,10 @@ public final class KernelConfigs {
     public String branches(Arch arch) {
         String suffix = "." + arch.debian();
         try (Stream<Path> s = Files.list(dir)) {
-            TreeSet<String> set = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
-                    .map(n -> n.substring(0, n.length() - suffix.length())).collect(Collectors.toCollection(TreeSet::new));
+            TreeSet<String> set = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .map(n -> n.substring(0, n.length() - suffix.length()))
+                    .collect(Collectors.toCollection(TreeSet::new));
             return set.isEmpty() ? "none in " + dir : String.join(", ", set);
         } catch (IOException e) {
             return "none (" + dir + " cannot be read)";

@@ -27,8 +27,14 @@ public final class KernelOrgSource implements KernelSource {
     private final BuildLog log;
     private String digest;
 
-    public KernelOrgSource(String version, URI mirror, String pin, DownloadCache cache, Path scratch,
-            SourceUnpacker unpacker, BuildLog log) {
+    public KernelOrgSource(
+            String version,
+            URI mirror,
+            String pin,
+            DownloadCache cache,
+            Path scratch,
+            SourceUnpacker unpacker,
+            BuildLog log) {
         if (KernelVersion.parse(version).isBranch()) {
             throw new CaptainException("kernel.org needs an exact version, not the branch '" + version
                     + "': set captain.kernel.version, e.g. 6.18.16");
@@ -64,8 +70,10 @@ public final class KernelOrgSource implements KernelSource {
         URI sums = mirror.resolve(dir() + "sha256sums.asc");
         String published;
         try {
-            published = ChecksumFile.digestOf(new String(cache.downloader().fetch(sums, scratch),
-                    StandardCharsets.UTF_8), asset(), sums.toString());
+            published = ChecksumFile.digestOf(
+                    new String(cache.downloader().fetch(sums, scratch), StandardCharsets.UTF_8),
+                    asset(),
+                    sums.toString());
         } catch (Downloader.NotFoundException | VerificationException e) {
             throw e;
         } catch (CaptainException e) {
@@ -76,8 +84,8 @@ public final class KernelOrgSource implements KernelSource {
             return digest = pin;
         }
         if (pin != null && !pin.equals(published)) {
-            throw new VerificationException("The published SHA-256 of " + asset() + " (" + published + ", from "
-                    + sums + ") differs from the pinned " + pin);
+            throw new VerificationException("The published SHA-256 of " + asset() + " (" + published + ", from " + sums
+                    + ") differs from the pinned " + pin);
         }
         if (pin == null) {
             log.info("No pinned digest for " + asset() + ": trusting the published " + published);

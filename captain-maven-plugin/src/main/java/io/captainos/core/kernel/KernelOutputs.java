@@ -21,12 +21,18 @@ public final class KernelOutputs {
 
     /** The kernel stage's outputs for an arch under its folder. */
     public static StageOutputs of(Path stageDir, Arch arch) {
-        return new StageOutputs("kernel", arch, "kernel", stageDir.resolve(arch.linux()), true, List.of(
-                StageOutputs.File.attached(VMLINUZ, "vmlinuz", "vmlinuz", arch.classifier())
-                        .published(ReleaseFiles.Kind.VMLINUZ),
-                StageOutputs.File.attached(MODULES, "modules-" + arch.linux() + ".tar.zst", "tar.zst",
-                        arch.classifier("modules")),
-                StageOutputs.File.attached(CONFIG, "config", "config", arch.classifier())));
+        return new StageOutputs(
+                "kernel",
+                arch,
+                "kernel",
+                stageDir.resolve(arch.linux()),
+                true,
+                List.of(
+                        StageOutputs.File.attached(VMLINUZ, "vmlinuz", "vmlinuz", arch.classifier())
+                                .published(ReleaseFiles.Kind.VMLINUZ),
+                        StageOutputs.File.attached(
+                                MODULES, "modules-" + arch.linux() + ".tar.zst", "tar.zst", arch.classifier("modules")),
+                        StageOutputs.File.attached(CONFIG, "config", "config", arch.classifier())));
     }
 
     /** Puts a finished kernel in place: the modules tree packed deterministically, the image and config copied. */

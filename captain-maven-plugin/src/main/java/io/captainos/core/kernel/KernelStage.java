@@ -2,27 +2,26 @@ package io.captainos.core.kernel;
 
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
-import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
+import io.captainos.core.fetch.Sha256;
 import io.captainos.core.state.InputHash;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
-import io.captainos.core.fetch.Sha256;
-import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.stream.Collectors;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Compiles a kernel for one arch, out of tree: the base config ({@code defconfig} by default), our fragment merged
@@ -45,8 +44,14 @@ public final class KernelStage {
     private final CommandRunner runner;
     private final BuildLog log;
 
-    public KernelStage(KernelSource source, KernelConfigs configs, String configOverride, Path stageDir,
-            Options options, CommandRunner runner, BuildLog log) {
+    public KernelStage(
+            KernelSource source,
+            KernelConfigs configs,
+            String configOverride,
+            Path stageDir,
+            Options options,
+            CommandRunner runner,
+            BuildLog log) {
         this.source = source;
         this.configs = configs;
         this.configOverride = configOverride;
@@ -104,17 +109,20 @@ public final class KernelStage {
         };
     }
 
-    private void compile(Arch arch, Toolchain toolchain, StageOutputs out, KernelTree tree, Path fragmentFile,
-            KernelConfig fragment) throws IOException {
+    private void compile(
+            Arch arch, Toolchain toolchain, StageOutputs out, KernelTree tree, Path fragmentFile, KernelConfig fragment)
+            throws IOException {
         String cc = (options.ccache() ? "ccache " : "") + toolchain.gcc();
         Path obj = out.dir().resolve("obj");
         List<String> make = makeBase(tree, obj, arch, toolchain, cc);
         Map<String, String> env = env();
         Files.createDirectories(obj);
         runner.run(command(make, env, options.base()));
-        KernelConfig merged = KernelConfig.read(obj.resolve(".config")).merge(fragment)
+        KernelConfig merged = KernelConfig.read(obj.resolve(".config"))
+                .merge(fragment)
                 .merge(KernelConfig.parse(FORCED.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .toList()));
         Files.writeString(obj.resolve(".config"), merged.render());
         runner.run(command(make, env, "olddefconfig"));
         KernelConfig resolved = KernelConfig.read(obj.resolve(".config"));
@@ -138,21 +146,26 @@ public final class KernelStage {
         Files2.deleteTree(staging);
         Files.createDirectories(staging.resolve("lib/modules").resolve(release));
         if (modules) {
-            runner.run(command(make, env, "INSTALL_MOD_PATH=" + staging, "INSTALL_MOD_STRIP=--strip-unneeded",
-                    "modules_install"));
+            runner.run(command(
+                    make, env, "INSTALL_MOD_PATH=" + staging, "INSTALL_MOD_STRIP=--strip-unneeded", "modules_install"));
         }
         // The promise of the required modules is for our own configurations.
         boolean ours = (configOverride == null || configOverride.isBlank()) && "defconfig".equals(options.base());
         new ModuleTree(runner, log).finish(staging, release, arch, ours);
-        Path image = obj.resolve("arch").resolve(arch.kernelArch()).resolve("boot").resolve(arch.kernelImage());
+        Path image =
+                obj.resolve("arch").resolve(arch.kernelArch()).resolve("boot").resolve(arch.kernelImage());
         KernelOutputs.commit(out, staging, image, obj.resolve(".config"), options.timestamp());
-        log.info(String.format("kernel (%s): %s, vmlinuz %.1f MB, modules %.1f MB", arch.linux(), release,
-                Files.size(out.path(KernelOutputs.VMLINUZ)) / 1e6, Files.size(out.path(KernelOutputs.MODULES)) / 1e6));
+        log.info(String.format(
+                "kernel (%s): %s, vmlinuz %.1f MB, modules %.1f MB",
+                arch.linux(),
+                release,
+                Files.size(out.path(KernelOutputs.VMLINUZ)) / 1e6,
+                Files.size(out.path(KernelOutputs.MODULES)) / 1e6));
     }
 
     private static List<String> makeBase(KernelTree tree, Path obj, Arch arch, Toolchain toolchain, String cc) {
-        List<String> make = new ArrayList<>(List.of("make", "-C", tree.dir().toString(), "O=" + obj,
-                "ARCH=" + arch.kernelArch(), "CC=" + cc));
+        List<String> make = new ArrayList<>(
+                List.of("make", "-C", tree.dir().toString(), "O=" + obj, "ARCH=" + arch.kernelArch(), "CC=" + cc));
         if (!toolchain.crossCompile().isEmpty()) {
             make.add("CROSS_COMPILE=" + toolchain.crossCompile());
         }
@@ -162,8 +175,9 @@ public final class KernelStage {
     /** The environment that makes two builds of the same inputs give the same kernel. */
     private Map<String, String> env() {
         return Map.of(
-                "KBUILD_BUILD_TIMESTAMP", DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                        Instant.ofEpochSecond(options.timestamp()).atOffset(ZoneOffset.UTC)),
+                "KBUILD_BUILD_TIMESTAMP",
+                        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                                Instant.ofEpochSecond(options.timestamp()).atOffset(ZoneOffset.UTC)),
                 "KBUILD_BUILD_USER", "captainos",
                 "KBUILD_BUILD_HOST", "captainos",
                 "KBUILD_BUILD_VERSION", "1",

@@ -21,8 +21,8 @@ public final class LocalKernelSource implements KernelSource {
 
     public LocalKernelSource(Path dir) {
         if (!Files.isRegularFile(dir.resolve("Makefile")) || !Files.isDirectory(dir.resolve("arch"))) {
-            throw new CaptainException("captain.kernel.src " + dir + " is not a kernel source tree (no Makefile and"
-                    + " arch/ folder)");
+            throw new CaptainException(
+                    "captain.kernel.src " + dir + " is not a kernel source tree (no Makefile and" + " arch/ folder)");
         }
         this.dir = dir;
     }
@@ -39,13 +39,15 @@ public final class LocalKernelSource implements KernelSource {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-                    return d.getFileName().toString().equals(".git") ? FileVisitResult.SKIP_SUBTREE
+                    return d.getFileName().toString().equals(".git")
+                            ? FileVisitResult.SKIP_SUBTREE
                             : FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
-                    lines.add(dir.relativize(f) + " " + a.size() + " " + a.lastModifiedTime().toMillis());
+                    lines.add(dir.relativize(f) + " " + a.size() + " "
+                            + a.lastModifiedTime().toMillis());
                     return FileVisitResult.CONTINUE;
                 }
             });
@@ -53,8 +55,11 @@ public final class LocalKernelSource implements KernelSource {
             throw new CaptainException("Cannot read the kernel tree " + dir + ": " + e.getMessage(), e);
         }
         Collections.sort(lines);
-        inputs.value("kernel.source", "local " + dir.toAbsolutePath() + " "
-                + io.captainos.core.fetch.Sha256.of(String.join("\n", lines).getBytes()));
+        inputs.value(
+                "kernel.source",
+                "local " + dir.toAbsolutePath() + " "
+                        + io.captainos.core.fetch.Sha256.of(
+                                String.join("\n", lines).getBytes()));
     }
 
     @Override

@@ -111,8 +111,8 @@ public final class ModuleTree {
             Files.deleteIfExists(modules.resolve(m));
         }
         pruneEmptyDirs(modules.resolve("kernel"));
-        log.info("modules: removed " + drop.size() + " of " + deps.size() + (drop.size() > direct ? " ("
-                + (drop.size() - direct) + " because they need a removed one)" : ""));
+        log.info("modules: removed " + drop.size() + " of " + deps.size()
+                + (drop.size() > direct ? " (" + (drop.size() - direct) + " because they need a removed one)" : ""));
         return drop.size();
     }
 
@@ -152,8 +152,11 @@ public final class ModuleTree {
             if (in == null) {
                 throw new IllegalStateException("the plugin lacks its resource " + name);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the plugin's resource " + name, e);
         }
@@ -174,7 +177,8 @@ public final class ModuleTree {
             return deps;
         }
         try (Stream<Path> s = Files.walk(modules)) {
-            for (Path p : s.filter(f -> f.getFileName().toString().contains(".ko")).collect(Collectors.toList())) {
+            for (Path p :
+                    s.filter(f -> f.getFileName().toString().contains(".ko")).collect(Collectors.toList())) {
                 deps.put(modules.relativize(p).toString(), List.of());
             }
         }
@@ -187,7 +191,8 @@ public final class ModuleTree {
         }
         List<Path> dirs;
         try (Stream<Path> s = Files.walk(dir)) {
-            dirs = s.filter(Files::isDirectory).sorted((a, b) -> b.getNameCount() - a.getNameCount())
+            dirs = s.filter(Files::isDirectory)
+                    .sorted((a, b) -> b.getNameCount() - a.getNameCount())
                     .collect(Collectors.toList());
         }
         for (Path d : dirs) {
@@ -202,8 +207,14 @@ public final class ModuleTree {
     private void depmod(Path base, String release) throws IOException {
         Path emptyConfig = Files.createTempDirectory("depmod.d");
         try {
-            runner.run(Command.of(null, HostPrerequisites.locate("depmod"), "-C", emptyConfig.toString(), "-b",
-                    base.toString(), release));
+            runner.run(Command.of(
+                    null,
+                    HostPrerequisites.locate("depmod"),
+                    "-C",
+                    emptyConfig.toString(),
+                    "-b",
+                    base.toString(),
+                    release));
         } finally {
             Files2.deleteTree(emptyConfig);
         }

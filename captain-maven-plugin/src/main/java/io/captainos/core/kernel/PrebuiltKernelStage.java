@@ -14,7 +14,6 @@ import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -32,8 +31,13 @@ public final class PrebuiltKernelStage {
     private final CommandRunner runner;
     private final BuildLog log;
 
-    public PrebuiltKernelStage(DebianArchive archive, Path stageDir, long timestamp,
-            String builderVersion, CommandRunner runner, BuildLog log) {
+    public PrebuiltKernelStage(
+            DebianArchive archive,
+            Path stageDir,
+            long timestamp,
+            String builderVersion,
+            CommandRunner runner,
+            BuildLog log) {
         this.archive = archive;
         this.stageDir = stageDir;
         this.timestamp = timestamp;
@@ -44,12 +48,16 @@ public final class PrebuiltKernelStage {
 
     /** The versioned image package the {@code linux-image-<arch>} metapackage points at (unsigned where it exists). */
     DebianPackage imagePackage(Arch arch) {
-        DebianPackage meta = archive.resolve(arch.debian(), List.of("linux-image-" + arch.debian())).get(0);
-        String target = meta.dependencyNames().stream().filter(n -> n.startsWith("linux-image-")).findFirst()
-                .orElseThrow(() -> new CaptainException(meta.name() + " " + meta.version()
-                        + " depends on no linux-image package: " + meta.depends()));
+        DebianPackage meta = archive.resolve(arch.debian(), List.of("linux-image-" + arch.debian()))
+                .get(0);
+        String target = meta.dependencyNames().stream()
+                .filter(n -> n.startsWith("linux-image-"))
+                .findFirst()
+                .orElseThrow(() -> new CaptainException(
+                        meta.name() + " " + meta.version() + " depends on no linux-image package: " + meta.depends()));
         List<DebianPackage> unsigned = archive.versions(arch.debian(), target + "-unsigned");
-        return unsigned.isEmpty() ? archive.resolve(arch.debian(), List.of(target)).get(0)
+        return unsigned.isEmpty()
+                ? archive.resolve(arch.debian(), List.of(target)).get(0)
                 : unsigned.get(unsigned.size() - 1);
     }
 
@@ -93,7 +101,8 @@ public final class PrebuiltKernelStage {
         try {
             DebExtractor.extract(archive.download(pkg), unpacked);
             Path modulesRoot = Files.isDirectory(unpacked.resolve("usr/lib/modules"))
-                    ? unpacked.resolve("usr/lib/modules") : unpacked.resolve("lib/modules");
+                    ? unpacked.resolve("usr/lib/modules")
+                    : unpacked.resolve("lib/modules");
             String release = single(modulesRoot);
             Path image = unpacked.resolve("boot").resolve("vmlinuz-" + release);
             Path config = unpacked.resolve("boot").resolve("config-" + release);
@@ -101,11 +110,15 @@ public final class PrebuiltKernelStage {
                 throw new CaptainException(pkg.debName() + " holds no boot/vmlinuz-" + release);
             }
             Files.createDirectories(staging.resolve("lib/modules"));
-            Files.move(modulesRoot.resolve(release), staging.resolve("lib/modules").resolve(release));
+            Files.move(
+                    modulesRoot.resolve(release), staging.resolve("lib/modules").resolve(release));
             new ModuleTree(runner, log).finish(staging, release, arch, true);
             KernelOutputs.commit(out, staging, image, config, timestamp);
-            log.info(String.format("kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB", arch.linux(),
-                    release, Files.size(out.path(KernelOutputs.VMLINUZ)) / 1e6,
+            log.info(String.format(
+                    "kernel (%s): Debian %s, vmlinuz %.1f MB, trimmed modules %.1f MB",
+                    arch.linux(),
+                    release,
+                    Files.size(out.path(KernelOutputs.VMLINUZ)) / 1e6,
                     Files.size(out.path(KernelOutputs.MODULES)) / 1e6));
         } finally {
             Files2.deleteTree(unpacked);

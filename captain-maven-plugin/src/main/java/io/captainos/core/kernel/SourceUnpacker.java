@@ -33,7 +33,8 @@ public final class SourceUnpacker {
     /** The tree unpacked earlier from the tarball with this digest, if there is one. */
     public java.util.Optional<KernelTree> find(String sha256) {
         Path done = root.resolve(sha256);
-        return Files.isDirectory(done) ? java.util.Optional.of(KernelTree.of(single(done)))
+        return Files.isDirectory(done)
+                ? java.util.Optional.of(KernelTree.of(single(done)))
                 : java.util.Optional.empty();
     }
 

@@ -18,8 +18,14 @@ import java.util.TreeMap;
  */
 public final class ArtifactImages {
     /** The {@code org.opencontainers.image.*} annotations every manifest and index carries. */
-    public record Metadata(String created, String source, String revision, String version, String description,
-            String vendor, String licenses) {
+    public record Metadata(
+            String created,
+            String source,
+            String revision,
+            String version,
+            String description,
+            String vendor,
+            String licenses) {
         Map<String, String> annotations(String title) {
             Map<String, String> a = new TreeMap<>();
             put(a, "created", created);
@@ -78,17 +84,24 @@ public final class ArtifactImages {
                 config.put("created", metadata.created());
             }
             config.put("config", Map.of("Labels", annotations));
-            config.put("rootfs", Map.of("type", "layers", "diff_ids",
-                    fileLayers.stream().map(Descriptor::digest).toList()));
+            config.put(
+                    "rootfs",
+                    Map.of(
+                            "type",
+                            "layers",
+                            "diff_ids",
+                            fileLayers.stream().map(Descriptor::digest).toList()));
             Descriptor configBlob = layout.add(Json.bytes(config), Descriptor.CONFIG);
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("schemaVersion", 2);
             manifest.put("mediaType", Descriptor.MANIFEST);
             manifest.put("config", configBlob.toJson());
-            manifest.put("layers", fileLayers.stream().map(d -> (Object) d.toJson()).toList());
+            manifest.put(
+                    "layers", fileLayers.stream().map(d -> (Object) d.toJson()).toList());
             manifest.put("annotations", annotations);
             manifests.add(layout.add(Json.bytes(manifest), Descriptor.MANIFEST)
-                    .withPlatform("linux/" + arch.debian()).toJson());
+                    .withPlatform("linux/" + arch.debian())
+                    .toJson());
         }
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);

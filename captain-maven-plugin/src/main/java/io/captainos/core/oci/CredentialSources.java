@@ -21,8 +21,13 @@ public final class CredentialSources {
     /**
      * @param fromSettings the decrypted settings.xml server for this registry, or null
      */
-    public static Credentials resolve(String registry, String username, String password, Credentials fromSettings,
-            Map<String, String> env, Path home) {
+    public static Credentials resolve(
+            String registry,
+            String username,
+            String password,
+            Credentials fromSettings,
+            Map<String, String> env,
+            Path home) {
         boolean hasUser = username != null && !username.isBlank();
         boolean hasPassword = password != null && !password.isEmpty();
         if (hasUser != hasPassword) {
@@ -60,8 +65,10 @@ public final class CredentialSources {
             files.add(Path.of(explicit));
         }
         String docker = env.get("DOCKER_CONFIG");
-        files.add(docker != null && !docker.isBlank() ? Path.of(docker, "config.json")
-                : home.resolve(".docker/config.json"));
+        files.add(
+                docker != null && !docker.isBlank()
+                        ? Path.of(docker, "config.json")
+                        : home.resolve(".docker/config.json"));
         return files;
     }
 
@@ -76,7 +83,8 @@ public final class CredentialSources {
         } catch (IOException e) {
             throw new CaptainException("Cannot read the registry auth file " + file + ": " + e.getMessage(), e);
         }
-        Object auths = Json.object(Json.parse(bytes, file.toString()), file.toString()).get("auths");
+        Object auths =
+                Json.object(Json.parse(bytes, file.toString()), file.toString()).get("auths");
         if (!(auths instanceof Map<?, ?> entries)) {
             return null;
         }

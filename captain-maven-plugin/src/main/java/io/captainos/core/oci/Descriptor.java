@@ -10,14 +10,14 @@ import java.util.TreeMap;
  *
  * @param platform the {@code linux/<arch>} of an index entry, or null
  */
-public record Descriptor(String mediaType, String digest, long size, Map<String, String> annotations,
-        String platform) {
+public record Descriptor(String mediaType, String digest, long size, Map<String, String> annotations, String platform) {
     public static final String INDEX = "application/vnd.oci.image.index.v1+json";
     public static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     public static final String CONFIG = "application/vnd.oci.image.config.v1+json";
     public static final String LAYER = "application/vnd.oci.image.layer.v1.tar";
     /** Docker's names for the same two documents, which pull accepts from registries that convert. */
     public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 
     public static final String TITLE = "org.opencontainers.image.title";
@@ -85,7 +85,6 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
         }
         String digest = Json.string(m, "digest", what);
         hex(digest);
-        return new Descriptor(Json.string(m, "mediaType", what), digest, n.longValueExact(), annotations,
-                platform);
+        return new Descriptor(Json.string(m, "mediaType", what), digest, n.longValueExact(), annotations, platform);
     }
 }

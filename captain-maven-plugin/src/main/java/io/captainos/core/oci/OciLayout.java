@@ -135,8 +135,10 @@ public final class OciLayout {
         } catch (IOException e) {
             throw new CaptainException("Cannot read " + index + ": " + e.getMessage(), e);
         }
-        for (Object m : Json.list(Json.object(Json.parse(bytes, index.toString()), index.toString())
-                .get("manifests"), index + " manifests")) {
+        for (Object m : Json.list(
+                Json.object(Json.parse(bytes, index.toString()), index.toString())
+                        .get("manifests"),
+                index + " manifests")) {
             Descriptor d = Descriptor.fromJson(m, index + " entry");
             String ref = d.annotations().get(Descriptor.REF_NAME);
             if (ref != null) {
@@ -155,7 +157,8 @@ public final class OciLayout {
 
     private static void writeIndex(Path dir, List<Descriptor> entries) {
         List<Object> manifests = entries.stream().map(d -> (Object) d.toJson()).toList();
-        Files2.writeAtomically(dir.resolve("index.json"), Json.bytes(Map.of("schemaVersion", 2, "mediaType",
-                Descriptor.INDEX, "manifests", manifests)));
+        Files2.writeAtomically(
+                dir.resolve("index.json"),
+                Json.bytes(Map.of("schemaVersion", 2, "mediaType", Descriptor.INDEX, "manifests", manifests)));
     }
 }

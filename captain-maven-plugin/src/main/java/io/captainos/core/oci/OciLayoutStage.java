@@ -34,11 +34,27 @@ public final class OciLayoutStage extends StageWork {
      * @param archiveName the archive's file name in {@code dir}
      * @param layout      the layout's folder, replaced as a whole
      */
-    public OciLayoutStage(Path dir, String archiveName, Path layout, ReleaseTags tags, ArtifactImages.Metadata metadata,
-            Map<Arch, List<NamedFile>> files, long timestamp, String builderId, BuildLog log) {
-        super(new StageOutputs("oci-layout", null, "layout", dir, false, List.of(
-                StageOutputs.File.attached(ARCHIVE, archiveName, "tar", "oci"),
-                StageOutputs.File.kept("index", dir.relativize(layout.resolve("index.json")).toString()))));
+    public OciLayoutStage(
+            Path dir,
+            String archiveName,
+            Path layout,
+            ReleaseTags tags,
+            ArtifactImages.Metadata metadata,
+            Map<Arch, List<NamedFile>> files,
+            long timestamp,
+            String builderId,
+            BuildLog log) {
+        super(new StageOutputs(
+                "oci-layout",
+                null,
+                "layout",
+                dir,
+                false,
+                List.of(
+                        StageOutputs.File.attached(ARCHIVE, archiveName, "tar", "oci"),
+                        StageOutputs.File.kept(
+                                "index",
+                                dir.relativize(layout.resolve("index.json")).toString()))));
         this.layout = layout;
         this.tags = tags;
         this.metadata = metadata;
@@ -50,8 +66,11 @@ public final class OciLayoutStage extends StageWork {
 
     @Override
     public InputHash inputs() {
-        InputHash inputs = stageInputs().value("tag", tags.base())
-                .value("metadata", metadata.toString()).value("timestamp", timestamp).value("builder", builderId);
+        InputHash inputs = stageInputs()
+                .value("tag", tags.base())
+                .value("metadata", metadata.toString())
+                .value("timestamp", timestamp)
+                .value("builder", builderId);
         files.forEach((arch, list) -> list.forEach(f -> inputs.path(arch.debian() + "/" + f.name(), f.path())));
         return inputs;
     }
@@ -64,10 +83,11 @@ public final class OciLayoutStage extends StageWork {
     @Override
     public String build() {
         Files2.deleteTree(layout);
-        List<String> written = ReleaseImages.write(new ArtifactImages(OciLayout.create(layout), metadata, log), tags,
-                files);
+        List<String> written =
+                ReleaseImages.write(new ArtifactImages(OciLayout.create(layout), metadata, log), tags, files);
         new DeterministicTar(timestamp, 0, 1).write(layout, outputs().path(ARCHIVE));
-        log.info("oci-layout: " + layout + " with " + written + "; attached as " + outputs().path(ARCHIVE).getFileName());
+        log.info("oci-layout: " + layout + " with " + written + "; attached as "
+                + outputs().path(ARCHIVE).getFileName());
         return null;
     }
 }

@@ -26,13 +26,15 @@ public final class OciTransfer {
      *
      * @return the index digest
      */
-    public static String push(OciLayout layout, String layoutTag, RegistryClient client, String remoteTag,
-            List<String> mountFrom) {
+    public static String push(
+            OciLayout layout, String layoutTag, RegistryClient client, String remoteTag, List<String> mountFrom) {
         Descriptor index = image(layout, layoutTag);
         byte[] indexBytes = layout.read(index);
         Set<String> done = new HashSet<>();
-        for (Object o : Json.list(Json.object(Json.parse(indexBytes, "index " + layoutTag), "index")
-                .get("manifests"), "index manifests")) {
+        for (Object o : Json.list(
+                Json.object(Json.parse(indexBytes, "index " + layoutTag), "index")
+                        .get("manifests"),
+                "index manifests")) {
             Descriptor m = Descriptor.fromJson(o, "index entry of " + layoutTag);
             byte[] manifest = layout.read(m);
             Map<String, Object> doc = Json.object(Json.parse(manifest, "manifest " + m.digest()), "manifest");
@@ -58,8 +60,8 @@ public final class OciTransfer {
         Map<String, Descriptor> tags = layout.tags();
         Descriptor d = tags.get(tag);
         if (d == null) {
-            throw new CaptainException("The OCI layout " + layout.dir() + " has no image tagged " + tag
-                    + "; it has " + tags.keySet());
+            throw new CaptainException(
+                    "The OCI layout " + layout.dir() + " has no image tagged " + tag + "; it has " + tags.keySet());
         }
         return d;
     }
@@ -72,16 +74,17 @@ public final class OciTransfer {
      * @param platform the {@code os/arch} entry of an index to take
      * @return the files written
      */
-    public static List<Path> pull(RegistryClient client, String reference, String platform, Path into,
-            BuildLog log) {
-        RegistryClient.Manifest top = client.manifest(reference).orElseThrow(() -> new CaptainException(
-                client + " has no image " + reference));
+    public static List<Path> pull(RegistryClient client, String reference, String platform, Path into, BuildLog log) {
+        RegistryClient.Manifest top = client.manifest(reference)
+                .orElseThrow(() -> new CaptainException(client + " has no image " + reference));
         RegistryClient.Manifest manifest = top;
         if (isIndex(top.mediaType())) {
             Descriptor chosen = null;
             List<String> platforms = new ArrayList<>();
-            for (Object o : Json.list(Json.object(Json.parse(top.bytes(), "index " + reference), "index")
-                    .get("manifests"), "index manifests")) {
+            for (Object o : Json.list(
+                    Json.object(Json.parse(top.bytes(), "index " + reference), "index")
+                            .get("manifests"),
+                    "index manifests")) {
                 Descriptor d = Descriptor.fromJson(o, "index entry of " + reference);
                 platforms.add(d.platform());
                 if (chosen == null && platform.equals(d.platform())) {
@@ -89,15 +92,16 @@ public final class OciTransfer {
                 }
             }
             if (chosen == null) {
-                throw new CaptainException(client + ":" + reference + " has no " + platform + " image; it has "
-                        + platforms);
+                throw new CaptainException(
+                        client + ":" + reference + " has no " + platform + " image; it has " + platforms);
             }
             String digest = chosen.digest();
-            manifest = client.manifest(digest).orElseThrow(() -> new CaptainException(client + " lists "
-                    + digest + " in " + reference + " but does not have it"));
+            manifest = client.manifest(digest)
+                    .orElseThrow(() -> new CaptainException(
+                            client + " lists " + digest + " in " + reference + " but does not have it"));
         }
-        Map<String, Object> doc = Json.object(Json.parse(manifest.bytes(), "manifest " + manifest.digest()),
-                "manifest");
+        Map<String, Object> doc =
+                Json.object(Json.parse(manifest.bytes(), "manifest " + manifest.digest()), "manifest");
         List<Path> written = new ArrayList<>();
         Path work = into.resolve(".captainos-pull");
         try {
@@ -126,14 +130,16 @@ public final class OciTransfer {
     /** Extracts a layer tar into {@code into} after checking every entry; returns the files written. */
     static List<Path> extract(Path layer, String digest, Path into) throws IOException {
         Path root = into.toAbsolutePath().normalize();
-        try (InputStream in = Files.newInputStream(layer); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(layer);
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 target(root, e, digest);
             }
         }
         List<Path> written = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(layer); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+        try (InputStream in = Files.newInputStream(layer);
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 Path target = target(root, e, digest);
@@ -166,8 +172,11 @@ public final class OciTransfer {
             return root;
         }
         Path target = root.resolve(clean).normalize();
-        if (clean.isEmpty() || clean.startsWith("/") || List.of(clean.split("/")).contains("..")
-                || !target.startsWith(root) || target.equals(root) && !e.isDirectory()) {
+        if (clean.isEmpty()
+                || clean.startsWith("/")
+                || List.of(clean.split("/")).contains("..")
+                || !target.startsWith(root)
+                || target.equals(root) && !e.isDirectory()) {
             throw new CaptainException("The layer " + digest + " holds '" + name + "', a path outside the folder"
                     + " it is pulled into: refusing the image");
         }
@@ -180,8 +189,8 @@ public final class OciTransfer {
      * @return the digest
      */
     public static String copyTag(RegistryClient client, String from, String to) {
-        RegistryClient.Manifest m = client.manifest(from).orElseThrow(() -> new CaptainException(client
-                + " has no image " + from + " to tag as " + to));
+        RegistryClient.Manifest m = client.manifest(from)
+                .orElseThrow(() -> new CaptainException(client + " has no image " + from + " to tag as " + to));
         return client.putManifest(to, m.bytes(), m.mediaType());
     }
 }

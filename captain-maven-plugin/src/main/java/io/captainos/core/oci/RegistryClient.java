@@ -65,8 +65,8 @@ public final class RegistryClient {
     /** A manifest or index as the registry has it. */
     public record Manifest(byte[] bytes, String mediaType, String digest) {}
 
-    public static final String ACCEPT_MANIFESTS = String.join(", ", Descriptor.INDEX, Descriptor.MANIFEST,
-            Descriptor.DOCKER_LIST, Descriptor.DOCKER_MANIFEST);
+    public static final String ACCEPT_MANIFESTS = String.join(
+            ", ", Descriptor.INDEX, Descriptor.MANIFEST, Descriptor.DOCKER_LIST, Descriptor.DOCKER_MANIFEST);
 
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
@@ -81,6 +81,7 @@ public final class RegistryClient {
     private final Map<String, String> authorization = new HashMap<>();
     /** Set once the registry asked for Basic auth: it then goes with every request. */
     private String basic;
+
     private final Stats stats = new Stats();
 
     /**
@@ -88,14 +89,18 @@ public final class RegistryClient {
      *                    loopback hosts get plain HTTP and everything else HTTPS
      * @param credentials null for anonymous access
      */
-    public RegistryClient(String registry, String repository, Credentials credentials, Options options,
-            BuildLog log) {
+    public RegistryClient(String registry, String repository, Credentials credentials, Options options, BuildLog log) {
         this(registry, repository, credentials, options, log, System.getenv());
     }
 
     /** @param environment where the proxy settings ({@code https_proxy}, {@code no_proxy}, ...) come from */
-    public RegistryClient(String registry, String repository, Credentials credentials, Options options,
-            BuildLog log, Map<String, String> environment) {
+    public RegistryClient(
+            String registry,
+            String repository,
+            Credentials credentials,
+            Options options,
+            BuildLog log,
+            Map<String, String> environment) {
         String r = registry.trim().replaceAll("/+$", "");
         if (r.isEmpty()) {
             throw new CaptainException("No registry given: set captain.oci.registry (e.g. ghcr.io)");
@@ -155,8 +160,8 @@ public final class RegistryClient {
                 continue;
             }
             URI uri = path("/blobs/uploads/?mount=" + enc(digest) + "&from=" + enc(from));
-            HttpResponse<byte[]> r = send("POST", uri, BodyPublishers::noBody, Map.of(),
-                    pushScope() + " repository:" + from + ":pull", true);
+            HttpResponse<byte[]> r = send(
+                    "POST", uri, BodyPublishers::noBody, Map.of(), pushScope() + " repository:" + from + ":pull", true);
             if (r.statusCode() == 201) {
                 stats.mountedBlobs++;
                 log.debug("mounted " + digest + " from " + from);
@@ -188,89 +193,115 @@ public final class RegistryClient {
             while (offset < size) {
                 long length = Math.min(options.chunkSize(), size - offset);
                 long from = offset;
-                r = send("PATCH", location, () -> slice(file, from, length), Map.of("Content-Type",
-                        "application/octet-stream", "Content-Range", from + "-" + (from + length - 1)), pushScope(),
+                r = send(
+                        "PATCH",
+                        location,
+                        () -> slice(file, from, length),
+                        Map.of(
+                                "Content-Type",
+                                "application/octet-stream",
+                                "Content-Range",
+                                from + "-" + (from + length - 1)),
+                        pushScope(),
                         false);
                 expect(r, 202, "PATCH", location);
                 location = location(r, location);
                 offset += length;
             }
             URI done = withDigest(location, digest);
-            r = send("PUT", done, BodyPublishers::noBody, Map.of("Content-Type", "application/octet-stream"),
-                    pushScope(), false);
+            r = send(
+                    "PUT",
+                    done,
+                    BodyPublishers::noBody,
+                    Map.of("Content-Type", "application/octet-stream"),
+                    pushScope(),
+                    false);
             expect(r, 201, "PUT", done);
         } else {
             URI done = withDigest(location, digest);
-            r = send("PUT", done, () -> {
-                try {
-                    return BodyPublishers.ofFile(file);
-                } catch (IOException e) {
-                    throw new CaptainException("Cannot read " + file + ": " + e.getMessage(), e);
-                }
-            }, Map.of("Content-Type", "application/octet-stream"), pushScope(), false);
+            r = send(
+                    "PUT",
+                    done,
+                    () -> {
+                        try {
+                            return BodyPublishers.ofFile(file);
+                        } catch (IOException e) {
+                            throw new CaptainException("Cannot read " + file + ": " + e.getMessage(), e);
+                        }
+                    },
+                    Map.of("Content-Type", "application/octet-stream"),
+                    pushScope(),
+                    false);
             expect(r, 201, "PUT", done);
         }
     }
 
     private static BodyPublisher slice(Path file, long offset, long length) {
-        return BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(() -> {
-            try {
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                ch.position(offset);
-                InputStream in = Channels.newInputStream(ch);
-                return new java.io.FilterInputStream(in) {
-                    private long left = length;
+        return BodyPublishers.fromPublisher(
+                BodyPublishers.ofInputStream(() -> {
+                    try {
+                        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                        ch.position(offset);
+                        InputStream in = Channels.newInputStream(ch);
+                        return new java.io.FilterInputStream(in) {
+                            private long left = length;
 
-                    @Override
-                    public int read() throws IOException {
-                        if (left <= 0) {
-                            return -1;
-                        }
-                        int b = super.read();
-                        if (b >= 0) {
-                            left--;
-                        }
-                        return b;
-                    }
+                            @Override
+                            public int read() throws IOException {
+                                if (left <= 0) {
+                                    return -1;
+                                }
+                                int b = super.read();
+                                if (b >= 0) {
+                                    left--;
+                                }
+                                return b;
+                            }
 
-                    @Override
-                    public int read(byte[] buf, int off, int len) throws IOException {
-                        if (left <= 0) {
-                            return -1;
-                        }
-                        int n = super.read(buf, off, (int) Math.min(len, left));
-                        if (n > 0) {
-                            left -= n;
-                        }
-                        return n;
+                            @Override
+                            public int read(byte[] buf, int off, int len) throws IOException {
+                                if (left <= 0) {
+                                    return -1;
+                                }
+                                int n = super.read(buf, off, (int) Math.min(len, left));
+                                if (n > 0) {
+                                    left -= n;
+                                }
+                                return n;
+                            }
+                        };
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
-                };
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }), length);
+                }),
+                length);
     }
 
     /** Puts a manifest or index under a tag or digest, byte for byte; returns the digest the registry reports. */
     public String putManifest(String reference, byte[] bytes, String mediaType) {
         URI uri = path("/manifests/" + reference);
-        HttpResponse<byte[]> r = send("PUT", uri, () -> BodyPublishers.ofByteArray(bytes),
-                Map.of("Content-Type", mediaType), pushScope(), true);
+        HttpResponse<byte[]> r = send(
+                "PUT",
+                uri,
+                () -> BodyPublishers.ofByteArray(bytes),
+                Map.of("Content-Type", mediaType),
+                pushScope(),
+                true);
         expect(r, 201, "PUT", uri);
         stats.manifests++;
         String expected = "sha256:" + Sha256.of(bytes);
         String reported = r.headers().firstValue("Docker-Content-Digest").orElse(expected);
         if (!reported.equals(expected)) {
-            throw new CaptainException(registry + " stored the manifest " + reference + " as " + reported
-                    + ", not the " + expected + " of the bytes sent: it rewrote the manifest");
+            throw new CaptainException(registry + " stored the manifest " + reference + " as " + reported + ", not the "
+                    + expected + " of the bytes sent: it rewrote the manifest");
         }
         return expected;
     }
 
     /** Whether a manifest (tag or digest) exists. */
     public boolean hasManifest(String reference) {
-        HttpResponse<byte[]> r = send("HEAD", path("/manifests/" + reference), null,
-                Map.of("Accept", ACCEPT_MANIFESTS), pullScope(), true);
+        HttpResponse<byte[]> r = send(
+                "HEAD", path("/manifests/" + reference), null, Map.of("Accept", ACCEPT_MANIFESTS), pullScope(), true);
         if (r.statusCode() == 404) {
             return false;
         }
@@ -287,13 +318,18 @@ public final class RegistryClient {
         }
         expect(r, 200, "GET", uri);
         String digest = "sha256:" + Sha256.of(r.body());
-        String claimed = reference.startsWith("sha256:") ? reference
+        String claimed = reference.startsWith("sha256:")
+                ? reference
                 : r.headers().firstValue("Docker-Content-Digest").orElse(digest);
         if (!claimed.equals(digest)) {
             throw new CaptainException("The manifest " + reference + " from " + registry + "/" + repository
                     + " has digest " + digest + ", not " + claimed + ": refusing it");
         }
-        String type = r.headers().firstValue("Content-Type").orElse("").replaceAll(";.*", "").trim();
+        String type = r.headers()
+                .firstValue("Content-Type")
+                .orElse("")
+                .replaceAll(";.*", "")
+                .trim();
         return Optional.of(new Manifest(r.body(), type, digest));
     }
 
@@ -353,13 +389,14 @@ public final class RegistryClient {
     private HttpResponse<InputStream> sendStream(URI uri) {
         String scope = pullScope();
         for (int round = 0; round < 2; round++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.timeout()).GET();
+            HttpRequest.Builder b =
+                    HttpRequest.newBuilder(uri).timeout(options.timeout()).GET();
             String auth = authorization.getOrDefault(scope, basic);
             if (auth != null) {
                 b.header("Authorization", auth);
             }
-            HttpResponse<InputStream> r = exchange(b.build(), HttpResponse.BodyHandlers.ofInputStream(),
-                    "GET " + uri.getPath());
+            HttpResponse<InputStream> r =
+                    exchange(b.build(), HttpResponse.BodyHandlers.ofInputStream(), "GET " + uri.getPath());
             if (r.statusCode() == 401 && round == 0) {
                 closeQuietly(r.body());
                 authenticate(r.headers().firstValue("WWW-Authenticate").orElse(""), scope, "GET", uri);
@@ -367,11 +404,18 @@ public final class RegistryClient {
             }
             if (r.statusCode() == 307 || r.statusCode() == 302 || r.statusCode() == 301) {
                 closeQuietly(r.body());
-                URI next = uri.resolve(r.headers().firstValue("Location").orElseThrow(() ->
-                        new CaptainException("GET " + uri.getPath() + " redirected without a Location")));
+                URI next = uri.resolve(r.headers()
+                        .firstValue("Location")
+                        .orElseThrow(
+                                () -> new CaptainException("GET " + uri.getPath() + " redirected without a Location")));
                 // Blob storage behind a redirect is signed by its URL: no registry credentials go there.
-                return exchange(HttpRequest.newBuilder(next).timeout(options.timeout()).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream(), "GET " + next.getHost());
+                return exchange(
+                        HttpRequest.newBuilder(next)
+                                .timeout(options.timeout())
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream(),
+                        "GET " + next.getHost());
             }
             return r;
         }
@@ -405,12 +449,18 @@ public final class RegistryClient {
         }
     }
 
-    private HttpResponse<byte[]> send(String method, URI uri, Supplier<BodyPublisher> body,
-            Map<String, String> headers, String scope, boolean retry) {
+    private HttpResponse<byte[]> send(
+            String method,
+            URI uri,
+            Supplier<BodyPublisher> body,
+            Map<String, String> headers,
+            String scope,
+            boolean retry) {
         if (!retry) {
             return sendAuthenticated(method, uri, body, headers, scope);
         }
-        return retried(method + " " + uri.getPath() + " at " + registry,
+        return retried(
+                method + " " + uri.getPath() + " at " + registry,
                 () -> sendAuthenticated(method, uri, body, headers, scope));
     }
 
@@ -425,18 +475,19 @@ public final class RegistryClient {
         });
     }
 
-    private HttpResponse<byte[]> sendAuthenticated(String method, URI uri, Supplier<BodyPublisher> body,
-            Map<String, String> headers, String scope) {
+    private HttpResponse<byte[]> sendAuthenticated(
+            String method, URI uri, Supplier<BodyPublisher> body, Map<String, String> headers, String scope) {
         for (int round = 0; round < 2; round++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.timeout())
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .timeout(options.timeout())
                     .method(method, body == null ? BodyPublishers.noBody() : body.get());
             headers.forEach(b::header);
             String auth = authorization.getOrDefault(scope, basic);
             if (auth != null) {
                 b.header("Authorization", auth);
             }
-            HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(),
-                    method + " " + uri.getPath());
+            HttpResponse<byte[]> r =
+                    exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(), method + " " + uri.getPath());
             if (r.statusCode() >= 500 || r.statusCode() == 429) {
                 throw new Retryable(method + " " + uri.getPath() + ": HTTP " + r.statusCode() + message(r.body()));
             }
@@ -454,7 +505,8 @@ public final class RegistryClient {
 
     /** A HEAD answer has no body: the same request as GET brings the registry's reason. */
     private byte[] errorBody(URI uri, String scope) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.timeout()).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(options.timeout()).GET();
         String auth = authorization.getOrDefault(scope, basic);
         if (auth != null) {
             b.header("Authorization", auth);
@@ -472,16 +524,20 @@ public final class RegistryClient {
         String scheme = challenge.trim().split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
         if (scheme.equals("basic")) {
             if (credentials == null) {
-                throw new RegistryException(401, registry + " wants a user and password for " + method + " "
-                        + uri.getPath() + ": set them in settings.xml (<server> with id " + registry
-                        + "), in ~/.docker/config.json, or with -Dcaptain.oci.username/-Dcaptain.oci.password");
+                throw new RegistryException(
+                        401,
+                        registry + " wants a user and password for " + method + " "
+                                + uri.getPath() + ": set them in settings.xml (<server> with id " + registry
+                                + "), in ~/.docker/config.json, or with -Dcaptain.oci.username/-Dcaptain.oci.password");
             }
             basic = credentials.basicHeader();
             return;
         }
         if (!scheme.equals("bearer")) {
-            throw new RegistryException(401, registry + " answered " + method + " " + uri.getPath()
-                    + " with 401 and an authentication scheme this client does not speak: '" + scheme + "'");
+            throw new RegistryException(
+                    401,
+                    registry + " answered " + method + " " + uri.getPath()
+                            + " with 401 and an authentication scheme this client does not speak: '" + scheme + "'");
         }
         Map<String, String> params = new HashMap<>();
         Matcher m = PARAM.matcher(challenge);
@@ -497,23 +553,28 @@ public final class RegistryClient {
             q.append("service=").append(enc(params.get("service")));
         }
         for (String s : (params.containsKey("scope") && !scope.contains(params.get("scope"))
-                ? params.get("scope") + " " + scope : scope).split(" ")) {
+                        ? params.get("scope") + " " + scope
+                        : scope)
+                .split(" ")) {
             q.append("&scope=").append(enc(s));
         }
         URI tokenUri = URI.create(q.toString());
-        HttpRequest.Builder b = HttpRequest.newBuilder(tokenUri).timeout(options.timeout()).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(tokenUri).timeout(options.timeout()).GET();
         if (credentials != null) {
             b.header("Authorization", credentials.basicHeader());
         }
-        HttpResponse<byte[]> r = exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(),
-                "token request to " + tokenUri.getHost());
+        HttpResponse<byte[]> r =
+                exchange(b.build(), HttpResponse.BodyHandlers.ofByteArray(), "token request to " + tokenUri.getHost());
         if (r.statusCode() != 200) {
-            throw new RegistryException(r.statusCode(), "The token service " + tokenUri.getHost()
-                    + " of " + registry + " refused " + (credentials == null ? "anonymous access" : credentials)
-                    + ": HTTP " + r.statusCode() + message(r.body()));
+            throw new RegistryException(
+                    r.statusCode(),
+                    "The token service " + tokenUri.getHost()
+                            + " of " + registry + " refused " + (credentials == null ? "anonymous access" : credentials)
+                            + ": HTTP " + r.statusCode() + message(r.body()));
         }
-        Map<String, Object> token = Json.object(Json.parse(r.body(), "the token answer of " + tokenUri.getHost()),
-                "the token answer");
+        Map<String, Object> token =
+                Json.object(Json.parse(r.body(), "the token answer of " + tokenUri.getHost()), "the token answer");
         Object t = token.get("token") != null ? token.get("token") : token.get("access_token");
         if (!(t instanceof String s) || s.isEmpty()) {
             throw new RegistryException(401, "The token service of " + registry + " sent no token");
@@ -529,9 +590,11 @@ public final class RegistryClient {
 
     private RegistryException failure(int status, byte[] body, String method, URI uri) {
         String who = status == 401 || status == 403
-                ? (credentials == null ? " (no credentials were given)" : " (with " + credentials + ")") : "";
-        return new RegistryException(status, registry + " refused " + method + " " + uri.getPath() + ": HTTP "
-                + status + message(body) + who);
+                ? (credentials == null ? " (no credentials were given)" : " (with " + credentials + ")")
+                : "";
+        return new RegistryException(
+                status,
+                registry + " refused " + method + " " + uri.getPath() + ": HTTP " + status + message(body) + who);
     }
 
     /** The registry's own error text: {@code errors[].code/message} when it sent them, else the body's start. */
@@ -545,7 +608,9 @@ public final class RegistryClient {
             StringBuilder out = new StringBuilder();
             for (Object e : Json.list(m.get("errors"), "errors")) {
                 Map<String, Object> err = Json.object(e, "error");
-                out.append(out.length() == 0 ? ": " : "; ").append(err.get("code")).append(' ')
+                out.append(out.length() == 0 ? ": " : "; ")
+                        .append(err.get("code"))
+                        .append(' ')
                         .append(err.get("message"));
             }
             if (out.length() > 0) {
@@ -558,8 +623,9 @@ public final class RegistryClient {
     }
 
     private URI location(HttpResponse<byte[]> r, URI against) {
-        return against.resolve(r.headers().firstValue("Location").orElseThrow(() -> new CaptainException(
-                registry + " started an upload without a Location header")));
+        return against.resolve(r.headers()
+                .firstValue("Location")
+                .orElseThrow(() -> new CaptainException(registry + " started an upload without a Location header")));
     }
 
     private static URI withDigest(URI location, String digest) {

@@ -20,7 +20,9 @@ public final class ReleaseImages {
 
     /** What {@code captain.oci.target} names. */
     public enum Target {
-        AMD64, ARM64, COMBINED;
+        AMD64,
+        ARM64,
+        COMBINED;
 
         public static List<Target> parse(String value) {
             String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
@@ -29,8 +31,8 @@ public final class ReleaseImages {
                 case "amd64" -> List.of(AMD64);
                 case "arm64" -> List.of(ARM64);
                 case "combined" -> List.of(COMBINED);
-                default -> throw new CaptainException("Unknown OCI target '" + value
-                        + "': use amd64, arm64, combined or all");
+                default ->
+                    throw new CaptainException("Unknown OCI target '" + value + "': use amd64, arm64, combined or all");
             };
         }
 
@@ -82,8 +84,8 @@ public final class ReleaseImages {
         if (kernelVersion != null && !kernelVersion.isBlank()) {
             kver = kernelVersion.trim();
             if (!versions.contains(kver)) {
-                throw new CaptainException(out + " has no " + Kind.VMLINUZ.fileName(kver, arch) + "; it has "
-                        + versions + " for " + arch.linux());
+                throw new CaptainException(out + " has no " + Kind.VMLINUZ.fileName(kver, arch) + "; it has " + versions
+                        + " for " + arch.linux());
             }
         } else if (versions.isEmpty()) {
             return null;

@@ -38,8 +38,8 @@ public record ReleaseTags(String base, String version, String revision) {
     public static ReleaseTags resolve(Path dir, String override) {
         String revision = git(dir, "rev-parse", "HEAD");
         if (override != null && !override.isBlank()) {
-            return new ReleaseTags(override.trim(), override.trim().replaceAll("-[0-9a-f]{7}$", ""),
-                    revision == null ? "" : revision);
+            return new ReleaseTags(
+                    override.trim(), override.trim().replaceAll("-[0-9a-f]{7}$", ""), revision == null ? "" : revision);
         }
         if (revision == null) {
             throw new CaptainException(dir + " is not a git checkout (or git is missing), so the image tag cannot"
@@ -56,7 +56,9 @@ public record ReleaseTags(String base, String version, String revision) {
         List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             return p.waitFor() == 0 && !out.isEmpty() ? out : null;
         } catch (IOException e) {

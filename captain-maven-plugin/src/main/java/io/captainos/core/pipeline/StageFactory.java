@@ -53,8 +53,7 @@ public final class StageFactory {
      * @param builderId the plugin's identity, an input of every stage
      * @param offline   Maven's offline mode
      */
-    public record Layout(Path root, Path buildDir, Path cacheDir, long timestamp, String builderId,
-            boolean offline) {
+    public record Layout(Path root, Path buildDir, Path cacheDir, long timestamp, String builderId, boolean offline) {
         public Path stageDir(Stage stage) {
             return buildDir.resolve(stage.id());
         }
@@ -66,8 +65,12 @@ public final class StageFactory {
     private final Supplier<DownloadCache> cache;
     private final BuildLog log;
 
-    public StageFactory(BuildConfig config, StageExecution.Resolved mode, Layout layout,
-            Supplier<DownloadCache> cache, BuildLog log) {
+    public StageFactory(
+            BuildConfig config,
+            StageExecution.Resolved mode,
+            Layout layout,
+            Supplier<DownloadCache> cache,
+            BuildLog log) {
         this.config = config;
         this.mode = mode;
         this.layout = layout;
@@ -77,7 +80,8 @@ public final class StageFactory {
 
     /** The host's programs for the stage: checked (and installed) on this host, or the builder image's. */
     private HostPrerequisites host() {
-        return mode.inBuilder() ? HostPrerequisites.provided(log)
+        return mode.inBuilder()
+                ? HostPrerequisites.provided(log)
                 : HostPrerequisites.ofThisHost(config.hostInstall(), mode.runner(), log);
     }
 
@@ -88,15 +92,22 @@ public final class StageFactory {
     public StageWork kernel(Arch arch, Path configDir) {
         HostPrerequisites host = host();
         Path stageDir = layout.stageDir(Stage.KERNEL);
-        if (config.kernelSource() == KernelSourceKind.DEBIAN_IMAGE && config.text(Settings.KERNEL_SRC).isEmpty()) {
+        if (config.kernelSource() == KernelSourceKind.DEBIAN_IMAGE
+                && config.text(Settings.KERNEL_SRC).isEmpty()) {
             host.ensure("kernel", HostPackages.of("kernel-image", arch, Arch.host()));
-            return new PrebuiltKernelStage(Sources.debian(config, cache.get(), log), stageDir, layout.timestamp(),
-                    layout.builderId(), mode.runner(), log).forArch(arch);
+            return new PrebuiltKernelStage(
+                            Sources.debian(config, cache.get(), log),
+                            stageDir,
+                            layout.timestamp(),
+                            layout.builderId(),
+                            mode.runner(),
+                            log)
+                    .forArch(arch);
         }
         Arch hostArch = Arch.host();
         if (hostArch == null) {
-            throw new CaptainException("Kernel compiles run on amd64 or arm64 hosts; this is "
-                    + System.getProperty("os.arch"));
+            throw new CaptainException(
+                    "Kernel compiles run on amd64 or arm64 hosts; this is " + System.getProperty("os.arch"));
         }
         Toolchain toolchain = new Toolchain(arch, hostArch);
         List<Requirement> needs = new ArrayList<>(toolchain.requirements());
@@ -106,19 +117,37 @@ public final class StageFactory {
         }
         host.ensure("kernel", needs);
         boolean useCcache = config.ccache() == Ccache.TRUE
-                || (config.ccache() == Ccache.AUTO && host.missing(List.of(ccache)).isEmpty());
-        KernelStage.Options options = new KernelStage.Options(config.kernelBase().id(), useCcache,
-                layout.timestamp(), Runtime.getRuntime().availableProcessors(), layout.builderId());
+                || (config.ccache() == Ccache.AUTO
+                        && host.missing(List.of(ccache)).isEmpty());
+        KernelStage.Options options = new KernelStage.Options(
+                config.kernelBase().id(),
+                useCcache,
+                layout.timestamp(),
+                Runtime.getRuntime().availableProcessors(),
+                layout.builderId());
         String override = config.text(Settings.KERNEL_CONFIG);
-        return new KernelStage(Sources.kernel(config, cache.get(), mode.runner(), log), new KernelConfigs(configDir),
-                override.isEmpty() ? "" : layout.root().resolve(override).toString(), stageDir, options,
-                mode.runner(), log).forArch(arch, toolchain);
+        return new KernelStage(
+                        Sources.kernel(config, cache.get(), mode.runner(), log),
+                        new KernelConfigs(configDir),
+                        override.isEmpty()
+                                ? ""
+                                : layout.root().resolve(override).toString(),
+                        stageDir,
+                        options,
+                        mode.runner(),
+                        log)
+                .forArch(arch, toolchain);
     }
 
     /** The tools bundle stage, for every arch. */
     public ToolsStage tools(int zstdLevel) {
-        return new ToolsStage(Sources.tools(config, cache.get(), log), layout.stageDir(Stage.TOOLS),
-                layout.timestamp(), zstdLevel, layout.builderId(), log);
+        return new ToolsStage(
+                Sources.tools(config, cache.get(), log),
+                layout.stageDir(Stage.TOOLS),
+                layout.timestamp(),
+                zstdLevel,
+                layout.builderId(),
+                log);
     }
 
     /**
@@ -142,30 +171,43 @@ public final class StageFactory {
                 ? Mkosi.unpacked(mode.runner(), debian(), stageDir.resolve("tools"), PYTHON, log)
                 : Mkosi.find(mode.runner(), debian(), stageDir.resolve("tools"), python, log);
         log.info("initramfs: mkosi " + mkosi.version() + " from " + mkosi.origin());
-        return new InitramfsStage(mkosi, mkosiDir.toAbsolutePath(), extraDir.toAbsolutePath().normalize(), stageDir,
-                layout.cacheDir().resolve("mkosi-packages"), options, mode.runner().forImageBuilds(), log);
+        return new InitramfsStage(
+                mkosi,
+                mkosiDir.toAbsolutePath(),
+                extraDir.toAbsolutePath().normalize(),
+                stageDir,
+                layout.cacheDir().resolve("mkosi-packages"),
+                options,
+                mode.runner().forImageBuilds(),
+                log);
     }
 
     /** The settings-derived options of the initramfs. */
     public InitramfsStage.Options initramfsOptions(String osVersion, int zstdLevel, int zstdLong) {
-        return new InitramfsStage.Options(osVersion, layout.timestamp(), zstdLevel, zstdLong,
-                Sources.debianMirror(config), config.suites(), Sources.keyringBytes(config), layout.builderId(),
+        return new InitramfsStage.Options(
+                osVersion,
+                layout.timestamp(),
+                zstdLevel,
+                zstdLong,
+                Sources.debianMirror(config),
+                config.suites(),
+                Sources.keyringBytes(config),
+                layout.builderId(),
                 layout.offline());
     }
 
     /** Foreign binaries in an image for {@code arch} run through this host's binfmt_misc, in the builder too. */
     public void foreignArch(Arch arch) {
         CommandRunner here = mode.inBuilder() ? new NativeRunner(log) : mode.runner();
-        ForeignArch.ensure(arch, Arch.host(), HostPrerequisites.ofThisHost(config.hostInstall(), here, log), here,
-                log);
+        ForeignArch.ensure(arch, Arch.host(), HostPrerequisites.ofThisHost(config.hostInstall(), here, log), here, log);
     }
 
     /** The ISO for an arch, from the kernel's image and config and the initramfs. */
     public StageWork iso(Arch arch, Path vmlinuz, Path kernelConfig, Path initramfs) {
         host().ensure("iso", HostPackages.of("iso", arch, Arch.host()));
         Path stageDir = layout.stageDir(Stage.ISO);
-        GrubPlatforms grub = new GrubPlatforms(Path.of("/usr/lib/grub"), stageDir.resolve("grub"), this::debian,
-                mode.inBuilder(), log);
+        GrubPlatforms grub = new GrubPlatforms(
+                Path.of("/usr/lib/grub"), stageDir.resolve("grub"), this::debian, mode.inBuilder(), log);
         return new IsoStage(stageDir, layout.timestamp(), layout.builderId(), mode.runner(), log)
                 .forArch(arch, IsoStage.kernelVersion(kernelConfig), vmlinuz, initramfs, grub.forArch(arch));
     }

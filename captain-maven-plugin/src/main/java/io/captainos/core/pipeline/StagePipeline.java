@@ -84,8 +84,8 @@ public final class StagePipeline {
             }
         }
         String version = out.kernelVersion();
-        log.info(head + "; attaching the existing " + out.dir().resolve(out.files().get(0).name())
-                + (version == null ? "" : " (kernel " + version + ")"));
+        log.info(head + "; attaching the existing "
+                + out.dir().resolve(out.files().get(0).name()) + (version == null ? "" : " (kernel " + version + ")"));
         return new StageResult(out, version, false);
     }
 
@@ -103,8 +103,8 @@ public final class StagePipeline {
             }
         }
         if (!bad.isEmpty()) {
-            throw new CaptainException(out.label() + ": the build finished without " + String.join(", ", bad)
-                    + " in " + out.dir() + "; nothing was recorded or published, and the next build starts again");
+            throw new CaptainException(out.label() + ": the build finished without " + String.join(", ", bad) + " in "
+                    + out.dir() + "; nothing was recorded or published, and the next build starts again");
         }
         if (out.versioned() && (version == null || version.isBlank())) {
             throw new CaptainException(out.label() + ": the build named no kernel version; nothing was recorded");
@@ -133,8 +133,10 @@ public final class StagePipeline {
     /** Where a result's release file of a role is published. */
     public Path published(StageResult result, String role) {
         StageOutputs out = result.outputs();
-        StageOutputs.File f = out.files().stream().filter(x -> x.role().equals(role) && x.release() != null)
-                .findFirst().orElseThrow(() -> new IllegalArgumentException(role + " is not published"));
+        StageOutputs.File f = out.files().stream()
+                .filter(x -> x.role().equals(role) && x.release() != null)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(role + " is not published"));
         return f.release().in(outDir, result.kernelVersion(), out.arch());
     }
 }

@@ -9,9 +9,22 @@ import java.util.Map;
 /** The kernel command line a test boot gets: the console, the keys the OS reads (README, "The OS"), and extra words. */
 public final class KernelCommandLine {
     /** Every key the booted OS reads from the command line, in the order they are written. */
-    public static final List<String> KEYS = List.of("tink_worker_image", "docker_registry", "registry_username",
-            "registry_password", "grpc_authority", "worker_id", "tinkerbell_tls", "tinkerbell_insecure_tls",
-            "insecure_registries", "syslog_host", "syslog_port", "facility", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+    public static final List<String> KEYS = List.of(
+            "tink_worker_image",
+            "docker_registry",
+            "registry_username",
+            "registry_password",
+            "grpc_authority",
+            "worker_id",
+            "tinkerbell_tls",
+            "tinkerbell_insecure_tls",
+            "insecure_registries",
+            "syslog_host",
+            "syslog_port",
+            "facility",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "NO_PROXY",
             "ipam");
 
     private KernelCommandLine() {}

@@ -22,8 +22,16 @@ public final class QemuMachine implements AutoCloseable {
      * What to boot and how: a kernel with its initrd and command line, or (when {@code iso} is set) an ISO through
      * UEFI firmware, whose GRUB has the command line, or (neither) the network, through the NIC's boot ROM.
      */
-    public record Spec(Arch arch, Path kernel, Path initrd, String append, Path iso, boolean bios, int memoryMb,
-            int cpus, List<String> nic) {
+    public record Spec(
+            Arch arch,
+            Path kernel,
+            Path initrd,
+            String append,
+            Path iso,
+            boolean bios,
+            int memoryMb,
+            int cpus,
+            List<String> nic) {
         public Spec {
             nic = List.copyOf(nic);
         }
@@ -95,7 +103,12 @@ public final class QemuMachine implements AutoCloseable {
                 cmd.addAll(List.of("-cpu", "host"));
             }
         }
-        cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-m", Integer.toString(spec.memoryMb()), "-smp",
+        cmd.addAll(List.of(
+                "-accel",
+                kvm ? "kvm" : "tcg",
+                "-m",
+                Integer.toString(spec.memoryMb()),
+                "-smp",
                 Integer.toString(spec.cpus())));
         if (spec.iso() == null && spec.kernel() == null) {
             if (spec.arch() != Arch.AMD64) {
@@ -103,16 +116,31 @@ public final class QemuMachine implements AutoCloseable {
             }
             cmd.addAll(List.of("-boot", "n"));
         } else if (spec.iso() == null) {
-            cmd.addAll(List.of("-kernel", spec.kernel().toString(), "-initrd", spec.initrd().toString(), "-append",
+            cmd.addAll(List.of(
+                    "-kernel",
+                    spec.kernel().toString(),
+                    "-initrd",
+                    spec.initrd().toString(),
+                    "-append",
                     spec.append()));
         } else if (spec.arch() == Arch.ARM64) {
-            cmd.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + firmware(Arch.ARM64),
-                    "-device", "virtio-scsi-pci", "-drive", "if=none,id=cd,format=raw,readonly=on,media=cdrom,file="
-                            + spec.iso(), "-device", "scsi-cd,drive=cd"));
+            cmd.addAll(List.of(
+                    "-drive",
+                    "if=pflash,format=raw,readonly=on,file=" + firmware(Arch.ARM64),
+                    "-device",
+                    "virtio-scsi-pci",
+                    "-drive",
+                    "if=none,id=cd,format=raw,readonly=on,media=cdrom,file=" + spec.iso(),
+                    "-device",
+                    "scsi-cd,drive=cd"));
         } else if (spec.bios()) {
             cmd.addAll(List.of("-cdrom", spec.iso().toString()));
         } else {
-            cmd.addAll(List.of("-bios", firmware(Arch.AMD64).toString(), "-cdrom", spec.iso().toString()));
+            cmd.addAll(List.of(
+                    "-bios",
+                    firmware(Arch.AMD64).toString(),
+                    "-cdrom",
+                    spec.iso().toString()));
         }
         // A hardware entropy source, as real machines have (TPM, RDRAND): the kernel's random pool is ready at once.
         cmd.addAll(List.of("-device", "virtio-rng-pci", "-nographic", "-no-reboot"));
@@ -124,14 +152,19 @@ public final class QemuMachine implements AutoCloseable {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             // A JVM that ends without closing the machine (a killed test run) must not leave QEMU running.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }, "qemu-reaper"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                                p.destroyForcibly();
+                            },
+                            "qemu-reaper"));
             return new QemuMachine(p, echo);
         } catch (IOException e) {
-            throw new CaptainException("Cannot start " + command.get(0) + ": " + e.getMessage()
-                    + " (install qemu-system-x86 or qemu-system-arm)", e);
+            throw new CaptainException(
+                    "Cannot start " + command.get(0) + ": " + e.getMessage()
+                            + " (install qemu-system-x86 or qemu-system-arm)",
+                    e);
         }
     }
 

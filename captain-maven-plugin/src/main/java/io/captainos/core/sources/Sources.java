@@ -3,11 +3,9 @@ package io.captainos.core.sources;
 import io.captainos.core.BuildConfig;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
-import io.captainos.core.KernelSourceKind;
 import io.captainos.core.KernelVersion;
 import io.captainos.core.Settings;
 import io.captainos.core.ToolsSourceKind;
-
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.debian.HostMirror;
 import io.captainos.core.debian.InReleaseVerifier;
@@ -40,6 +38,7 @@ import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
 public final class Sources {
     /** The host's archive keyring, used when it exists. */
     public static final Path HOST_KEYRING = Path.of("/usr/share/keyrings/debian-archive-keyring.gpg");
+
     private static final String BUNDLED_KEYRING = "/io/captainos/debian-archive-keyring.gpg";
     private static final String PINS = "/io/captainos/upstream-pins.properties";
 
@@ -58,10 +57,11 @@ public final class Sources {
 
     public static DebianArchive debian(BuildConfig config, DownloadCache cache, BuildLog log) {
         List<PGPPublicKeyRingCollection> rings = new ArrayList<>();
-        keyrings(config).forEach((name, bytes) -> rings.add(InReleaseVerifier.readKeyring(
-                new ByteArrayInputStream(bytes), name)));
-        return new DebianArchive(URI.create(debianMirror(config)), config.suites(), "main",
-                new InReleaseVerifier(rings), cache, log);
+        keyrings(config)
+                .forEach((name, bytes) ->
+                        rings.add(InReleaseVerifier.readKeyring(new ByteArrayInputStream(bytes), name)));
+        return new DebianArchive(
+                URI.create(debianMirror(config)), config.suites(), "main", new InReleaseVerifier(rings), cache, log);
     }
 
     /**
@@ -87,8 +87,10 @@ public final class Sources {
                 try {
                     rings.put(p.toString(), Files.readAllBytes(p));
                 } catch (IOException e) {
-                    throw new CaptainException("Cannot read the keyring " + p + " named by "
-                            + Settings.DEBIAN_KEYRING.property() + ": " + e.getMessage(), e);
+                    throw new CaptainException(
+                            "Cannot read the keyring " + p + " named by " + Settings.DEBIAN_KEYRING.property() + ": "
+                                    + e.getMessage(),
+                            e);
                 }
             }
             return rings;
@@ -124,8 +126,14 @@ public final class Sources {
         switch (config.kernelSource()) {
             case KERNEL_ORG:
                 String pinKey = KernelVersion.parse(version).kernelOrgDir() + "/linux-" + version + ".tar.xz";
-                return new KernelOrgSource(version, URI.create(config.get(Settings.KERNEL_MIRROR)), pins().get(pinKey),
-                        cache, scratch, unpacker, log);
+                return new KernelOrgSource(
+                        version,
+                        URI.create(config.get(Settings.KERNEL_MIRROR)),
+                        pins().get(pinKey),
+                        cache,
+                        scratch,
+                        unpacker,
+                        log);
             case DEBIAN:
                 return new DebianKernelSource(debian(config, cache, log), version, scratch, unpacker);
             default:
@@ -137,9 +145,16 @@ public final class Sources {
         if (config.toolsSource() == ToolsSourceKind.DEBIAN) {
             return new DebianToolsSource(debian(config, cache, log));
         }
-        return new UpstreamToolsSource(UpstreamToolsSource.components(config.get(Settings.CONTAINERD_VERSION),
-                config.get(Settings.RUNC_VERSION), config.get(Settings.NERDCTL_VERSION),
-                config.get(Settings.CNI_VERSION)), URI.create(config.get(Settings.TOOLS_MIRROR)), pins(), cache, log);
+        return new UpstreamToolsSource(
+                UpstreamToolsSource.components(
+                        config.get(Settings.CONTAINERD_VERSION),
+                        config.get(Settings.RUNC_VERSION),
+                        config.get(Settings.NERDCTL_VERSION),
+                        config.get(Settings.CNI_VERSION)),
+                URI.create(config.get(Settings.TOOLS_MIRROR)),
+                pins(),
+                cache,
+                log);
     }
 
     /** Digests of upstream assets recorded in the repository, by asset file name. */

@@ -44,8 +44,8 @@ public final class StageLock implements AutoCloseable {
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Instant start = Instant.now();
             boolean told = false;
             while (true) {
@@ -69,15 +69,18 @@ public final class StageLock implements AutoCloseable {
                             + " longer with -Dcaptain.lock.timeout=<seconds>.");
                 }
                 if (!told) {
-                    log.info(what + ": waiting for another build of this folder to finish (" + describe(holder)
-                            + ", " + file + "; at most " + timeout.toSeconds() + " s, -Dcaptain.lock.timeout)");
+                    log.info(what + ": waiting for another build of this folder to finish (" + describe(holder) + ", "
+                            + file + "; at most " + timeout.toSeconds() + " s, -Dcaptain.lock.timeout)");
                     told = true;
                 }
-                Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, timeout.minus(waited).toMillis())));
+                Thread.sleep(Math.min(
+                        POLL.toMillis(), Math.max(1, timeout.minus(waited).toMillis())));
             }
         } catch (IOException e) {
-            throw new CaptainException(what + ": cannot lock " + file + ": " + e.getMessage()
-                    + "; check that the build folder is writable", e);
+            throw new CaptainException(
+                    what + ": cannot lock " + file + ": " + e.getMessage()
+                            + "; check that the build folder is writable",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptainException(what + ": interrupted while waiting for " + file, e);

@@ -96,7 +96,10 @@ public final class StageOutputs {
 
     /** The file of a role; fails for a role the stage does not have. */
     public Path path(String role) {
-        return files.stream().filter(f -> f.role().equals(role)).findFirst().map(f -> dir.resolve(f.name()))
+        return files.stream()
+                .filter(f -> f.role().equals(role))
+                .findFirst()
+                .map(f -> dir.resolve(f.name()))
                 .orElseThrow(() -> new IllegalArgumentException(stage + " has no output " + role));
     }
 

@@ -53,8 +53,10 @@ public final class StageStamp {
                 diff.add(l.substring(0, Math.max(0, l.indexOf('='))));
             }
         }
-        return diff.isEmpty() ? "" : " (" + String.join(", ", diff.subList(0, Math.min(5, diff.size())))
-                + (diff.size() > 5 ? ", ..." : "") + ")";
+        return diff.isEmpty()
+                ? ""
+                : " (" + String.join(", ", diff.subList(0, Math.min(5, diff.size()))) + (diff.size() > 5 ? ", ..." : "")
+                        + ")";
     }
 
     public void invalidate() {

@@ -37,6 +37,8 @@ public abstract class StageWork {
     /** The inputs every stage has: its name and, for one arch, the arch. */
     protected final InputHash stageInputs() {
         InputHash inputs = new InputHash().value("stage", outputs.stage());
-        return outputs.arch() == null ? inputs : inputs.value("arch", outputs.arch().debian());
+        return outputs.arch() == null
+                ? inputs
+                : inputs.value("arch", outputs.arch().debian());
     }
 }

@@ -68,15 +68,23 @@ public final class DebianToolsSource implements ToolsSource {
             Path unpacked = scratch.resolve(p.name());
             DebExtractor.extract(deb, unpacked);
             for (Map.Entry<String, String> e : PACKAGES.get(p.name()).entrySet()) {
-                Path found = find(unpacked, e.getKey()).orElseThrow(() -> new CaptainException("Debian package "
-                        + p.name() + " " + p.version() + " (" + p.architecture() + ") has no " + e.getKey()
-                        + " binary: the package layout changed; pick another version with captain.debian.suites"));
+                Path found = find(unpacked, e.getKey())
+                        .orElseThrow(
+                                () -> new CaptainException(
+                                        "Debian package "
+                                                + p.name() + " " + p.version() + " (" + p.architecture() + ") has no "
+                                                + e.getKey()
+                                                + " binary: the package layout changed; pick another version with captain.debian.suites"));
                 Path dest = root.resolve(e.getValue());
                 try {
                     Files.createDirectories(dest.getParent());
                     Files.copy(found, dest, StandardCopyOption.REPLACE_EXISTING);
-                    files.add(new ToolFile(e.getValue(), p.name(), p.version(), "debian:" + p.suite() + "/"
-                            + p.debName(), Sha256.of(dest)));
+                    files.add(new ToolFile(
+                            e.getValue(),
+                            p.name(),
+                            p.version(),
+                            "debian:" + p.suite() + "/" + p.debName(),
+                            Sha256.of(dest)));
                 } catch (IOException ex) {
                     throw new CaptainException("Cannot stage " + dest + ": " + ex.getMessage(), ex);
                 }

@@ -39,8 +39,8 @@ public final class ToolsStage {
      * @param timestamp      the time every archive entry carries, in seconds since the epoch
      * @param builderVersion the plugin version, which is an input too
      */
-    public ToolsStage(ToolsSource source, Path workDir, long timestamp, int zstdLevel, String builderVersion,
-            BuildLog log) {
+    public ToolsStage(
+            ToolsSource source, Path workDir, long timestamp, int zstdLevel, String builderVersion, BuildLog log) {
         this.source = source;
         this.workDir = workDir;
         this.timestamp = timestamp;
@@ -51,10 +51,16 @@ public final class ToolsStage {
 
     /** The stage's files for an arch under a stage folder: the bundle, attached with the arch as classifier. */
     public static StageOutputs outputs(Path workDir, Arch arch) {
-        return new StageOutputs("tools", arch, "bundle", workDir.resolve(arch.linux()), false, List.of(
-                StageOutputs.File.attached(BUNDLE, "captainos-tools-" + arch.linux() + ".tar.zst", "tar.zst",
-                        arch.classifier()),
-                StageOutputs.File.kept(MANIFEST, "tools-" + arch.linux() + ".manifest")));
+        return new StageOutputs(
+                "tools",
+                arch,
+                "bundle",
+                workDir.resolve(arch.linux()),
+                false,
+                List.of(
+                        StageOutputs.File.attached(
+                                BUNDLE, "captainos-tools-" + arch.linux() + ".tar.zst", "tar.zst", arch.classifier()),
+                        StageOutputs.File.kept(MANIFEST, "tools-" + arch.linux() + ".manifest")));
     }
 
     /** The work for one arch. */
@@ -88,8 +94,9 @@ public final class ToolsStage {
                 logManifest(out.path(MANIFEST));
                 if (built) {
                     try {
-                        log.info(String.format("tools (%s): %s, %.1f MB", arch.linux(),
-                                out.path(BUNDLE).getFileName(), Files.size(out.path(BUNDLE)) / 1e6));
+                        log.info(String.format(
+                                "tools (%s): %s, %.1f MB",
+                                arch.linux(), out.path(BUNDLE).getFileName(), Files.size(out.path(BUNDLE)) / 1e6));
                     } catch (IOException e) {
                         throw new CaptainException("Cannot read " + out.path(BUNDLE), e);
                     }

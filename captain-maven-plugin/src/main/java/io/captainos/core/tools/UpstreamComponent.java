@@ -7,8 +7,13 @@ import java.util.Map;
  * One upstream release: the asset for an arch, the checksum file published beside it, and which binaries of the
  * asset go where in the bundle. Paths are relative to the GitHub base URL (or its mirror).
  */
-public record UpstreamComponent(String name, String version, String assetPattern, String checksumPattern,
-        String releasePath, Map<String, String> members) {
+public record UpstreamComponent(
+        String name,
+        String version,
+        String assetPattern,
+        String checksumPattern,
+        String releasePath,
+        Map<String, String> members) {
 
     /** The asset's file name for an arch; {@code {v}} is the version, {@code {arch}} Debian's arch name. */
     public String asset(Arch arch) {

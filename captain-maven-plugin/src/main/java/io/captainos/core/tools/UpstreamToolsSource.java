@@ -37,8 +37,8 @@ public final class UpstreamToolsSource implements ToolsSource {
     private final BuildLog log;
     private final Map<String, String> digests = new HashMap<>();
 
-    public UpstreamToolsSource(List<UpstreamComponent> components, URI base, Map<String, String> pins,
-            DownloadCache cache, BuildLog log) {
+    public UpstreamToolsSource(
+            List<UpstreamComponent> components, URI base, Map<String, String> pins, DownloadCache cache, BuildLog log) {
         String b = base.toString();
         this.base = URI.create(b.endsWith("/") ? b : b + "/");
         this.components = List.copyOf(components);
@@ -58,16 +58,34 @@ public final class UpstreamToolsSource implements ToolsSource {
             cniBins.put(b, BundleLayout.CNI + b);
         }
         return List.of(
-                new UpstreamComponent("containerd", containerd, "containerd-{v}-linux-{arch}.tar.gz",
+                new UpstreamComponent(
+                        "containerd",
+                        containerd,
+                        "containerd-{v}-linux-{arch}.tar.gz",
                         "containerd-{v}-linux-{arch}.tar.gz.sha256sum",
-                        "containerd/containerd/releases/download/v{v}/", containerdBins),
-                new UpstreamComponent("runc", runc, "runc.{arch}", "runc.sha256sum",
-                        "opencontainers/runc/releases/download/v{v}/", Map.of("runc", BundleLayout.BIN + "runc")),
-                new UpstreamComponent("nerdctl", nerdctl, "nerdctl-{v}-linux-{arch}.tar.gz", "SHA256SUMS",
-                        "containerd/nerdctl/releases/download/v{v}/", Map.of("nerdctl", BundleLayout.BIN + "nerdctl")),
-                new UpstreamComponent("cni-plugins", cni, "cni-plugins-linux-{arch}-v{v}.tgz",
+                        "containerd/containerd/releases/download/v{v}/",
+                        containerdBins),
+                new UpstreamComponent(
+                        "runc",
+                        runc,
+                        "runc.{arch}",
+                        "runc.sha256sum",
+                        "opencontainers/runc/releases/download/v{v}/",
+                        Map.of("runc", BundleLayout.BIN + "runc")),
+                new UpstreamComponent(
+                        "nerdctl",
+                        nerdctl,
+                        "nerdctl-{v}-linux-{arch}.tar.gz",
+                        "SHA256SUMS",
+                        "containerd/nerdctl/releases/download/v{v}/",
+                        Map.of("nerdctl", BundleLayout.BIN + "nerdctl")),
+                new UpstreamComponent(
+                        "cni-plugins",
+                        cni,
+                        "cni-plugins-linux-{arch}-v{v}.tgz",
                         "cni-plugins-linux-{arch}-v{v}.tgz.sha256",
-                        "containernetworking/plugins/releases/download/v{v}/", cniBins));
+                        "containernetworking/plugins/releases/download/v{v}/",
+                        cniBins));
     }
 
     @Override
@@ -86,8 +104,9 @@ public final class UpstreamToolsSource implements ToolsSource {
         inputs.value("upstream.base", base);
         Path scratch = cache.dir("upstream-scratch");
         for (UpstreamComponent c : components) {
-            inputs.value("upstream." + c.name(), c.version() + " " + c.asset(arch) + " sha256="
-                    + expectedDigest(c, arch, scratch));
+            inputs.value(
+                    "upstream." + c.name(),
+                    c.version() + " " + c.asset(arch) + " sha256=" + expectedDigest(c, arch, scratch));
         }
     }
 
@@ -138,11 +157,14 @@ public final class UpstreamToolsSource implements ToolsSource {
         String published;
         try {
             published = ChecksumFile.digestOf(
-                    new String(cache.downloader().fetch(sumsUrl, scratch), StandardCharsets.UTF_8), asset,
+                    new String(cache.downloader().fetch(sumsUrl, scratch), StandardCharsets.UTF_8),
+                    asset,
                     sumsUrl.toString());
         } catch (Downloader.NotFoundException e) {
-            throw new CaptainException("The release of " + c.name() + " " + c.version() + " publishes no checksum"
-                    + " file at " + sumsUrl + ": check the version and captain.tools.mirror", e);
+            throw new CaptainException(
+                    "The release of " + c.name() + " " + c.version() + " publishes no checksum" + " file at " + sumsUrl
+                            + ": check the version and captain.tools.mirror",
+                    e);
         } catch (VerificationException e) {
             throw e;
         } catch (CaptainException e) {
@@ -156,8 +178,8 @@ public final class UpstreamToolsSource implements ToolsSource {
             log.info("No pinned digest for " + asset + ": trusting the published " + published
                     + " (pin it in upstream-pins.properties as " + pinKey(c, arch) + ")");
         } else if (!pin.equals(published)) {
-            throw new VerificationException("The published SHA-256 of " + asset + " (" + published + ", from "
-                    + sumsUrl + ") differs from the pinned " + pin + ": the release or the mirror changed the file");
+            throw new VerificationException("The published SHA-256 of " + asset + " (" + published + ", from " + sumsUrl
+                    + ") differs from the pinned " + pin + ": the release or the mirror changed the file");
         }
         return published;
     }

@@ -57,8 +57,8 @@ class DeterministicTarTest {
             Path f = root.resolve(e.getKey());
             Files.createDirectories(f.getParent());
             Files.writeString(f, (String) e.getValue()[0], StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(
-                    (Boolean) e.getValue()[1] ? execMode : plainMode));
+            Files.setPosixFilePermissions(
+                    f, PosixFilePermissions.fromString((Boolean) e.getValue()[1] ? execMode : plainMode));
         }
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.collect(Collectors.toList())) {
@@ -84,7 +84,8 @@ class DeterministicTarTest {
 
     private List<String> leftovers() throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".part"))
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".part"))
                     .collect(Collectors.toList());
         }
     }
@@ -112,8 +113,8 @@ class DeterministicTarTest {
 
         Map<String, String> contents = new LinkedHashMap<>();
         List<TarArchiveEntry> entries = read(target, contents);
-        List<String> names = entries.stream().map(e -> e.getName().replaceAll("/$", ""))
-                .collect(Collectors.toList());
+        List<String> names =
+                entries.stream().map(e -> e.getName().replaceAll("/$", "")).collect(Collectors.toList());
         List<String> sorted = new ArrayList<>(names);
         sorted.sort(null);
         assertEquals(sorted, names, "entries must be in byte order of their paths");

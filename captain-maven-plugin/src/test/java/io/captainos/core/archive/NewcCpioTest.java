@@ -1,11 +1,11 @@
 package io.captainos.core.archive;
 
+import static io.captainos.testing.Prerequisite.require;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static io.captainos.testing.Prerequisite.require;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.captainos.core.CaptainException;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NewcCpioTest {
     private static final long CLAMP = 1767225600L; // 2026-01-01T00:00:00Z
-    private static final long OLD = 1600000000L;   // 2020-09-13, before the clamp
+    private static final long OLD = 1600000000L; // 2020-09-13, before the clamp
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     @TempDir
@@ -110,10 +110,11 @@ class NewcCpioTest {
         new NewcCpio(CLAMP, 3, 2, 0).write(tree("t", false), a);
         List<String> names = new ArrayList<>(byName(read(a)).keySet());
         List<String> sorted = new ArrayList<>(names);
-        sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8),
-                y.getBytes(StandardCharsets.UTF_8)));
+        sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
+                x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
         assertEquals(sorted, names);
-        assertTrue(names.indexOf("usr") < names.indexOf("usr/bin") && names.indexOf("usr/bin") < names.indexOf("usr/bin/perl"));
+        assertTrue(names.indexOf("usr") < names.indexOf("usr/bin")
+                && names.indexOf("usr/bin") < names.indexOf("usr/bin/perl"));
         assertTrue(names.indexOf("usr/bin.d") < names.indexOf("usr/bin/a-b"), "'.' sorts before '/'");
         assertFalse(names.contains("") || names.contains("."), "the root itself is not an entry");
         long expected = 1;
@@ -135,8 +136,12 @@ class NewcCpioTest {
         assertEquals(0100600, m.get("etc/shadow").getMode());
         assertEquals(0010000, m.get("dev/initctl").getMode() & 0170000, "FIFO");
         assertEquals(0120000, m.get("bin").getMode() & 0170000, "symlink");
-        String target = new String((byte[]) entries.stream().filter(o -> ((CpioArchiveEntry) o[0]).getName()
-                .equals("bin")).findFirst().orElseThrow()[1], StandardCharsets.UTF_8);
+        String target = new String(
+                (byte[]) entries.stream()
+                        .filter(o -> ((CpioArchiveEntry) o[0]).getName().equals("bin"))
+                        .findFirst()
+                        .orElseThrow()[1],
+                StandardCharsets.UTF_8);
         assertEquals("usr/bin", target);
         // Hard links: one inode, two names, the content once (with the first name).
         CpioArchiveEntry perl = m.get("usr/bin/perl");
@@ -173,17 +178,24 @@ class NewcCpioTest {
         }
         Path out = Files.createDirectories(dir.resolve("out"));
         Process p = new ProcessBuilder("cpio", "-idm", "--quiet", "--no-absolute-filenames", "-F", plain.toString())
-                .directory(out.toFile()).inheritIO().start();
+                .directory(out.toFile())
+                .inheritIO()
+                .start();
         assertEquals(0, p.waitFor());
-        for (String f : List.of("usr/bin/perl", "usr/bin/perl5.40", "usr/bin/a-b", "usr/bin.d/z", "etc/shadow", "init")) {
+        for (String f :
+                List.of("usr/bin/perl", "usr/bin/perl5.40", "usr/bin/a-b", "usr/bin.d/z", "etc/shadow", "init")) {
             assertArrayEquals(Files.readAllBytes(src.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
         }
-        assertEquals(Files.getAttribute(out.resolve("usr/bin/perl"), "unix:ino"),
-                Files.getAttribute(out.resolve("usr/bin/perl5.40"), "unix:ino"), "extracted as one file");
+        assertEquals(
+                Files.getAttribute(out.resolve("usr/bin/perl"), "unix:ino"),
+                Files.getAttribute(out.resolve("usr/bin/perl5.40"), "unix:ino"),
+                "extracted as one file");
         assertEquals(Path.of("usr/bin"), Files.readSymbolicLink(out.resolve("bin")));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("init"))));
-        assertEquals(OLD * 1000, Files.getLastModifiedTime(out.resolve("usr/bin/a-b"), LinkOption.NOFOLLOW_LINKS)
-                .toMillis());
+        assertEquals(
+                OLD * 1000,
+                Files.getLastModifiedTime(out.resolve("usr/bin/a-b"), LinkOption.NOFOLLOW_LINKS)
+                        .toMillis());
     }
 
     @Test
@@ -192,7 +204,8 @@ class NewcCpioTest {
         // The target is a folder with content: the archive is written, but cannot be put in place.
         Path target = Files.createDirectories(dir.resolve("x.cpio.zst"));
         Files.writeString(target.resolve("keep"), "kept");
-        CaptainException e = assertThrows(CaptainException.class, () -> new NewcCpio(CLAMP, 3, 2, 0).write(src, target));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> new NewcCpio(CLAMP, 3, 2, 0).write(src, target));
         assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
         assertEquals("kept", Files.readString(target.resolve("keep")));
         try (var s = Files.list(dir)) {

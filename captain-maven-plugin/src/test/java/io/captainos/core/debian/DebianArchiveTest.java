@@ -78,13 +78,18 @@ class DebianArchiveTest {
     }
 
     private DownloadCache cache() {
-        return new DownloadCache(cacheDir, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
-                BuildLog.silent());
+        return new DownloadCache(
+                cacheDir, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)), BuildLog.silent());
     }
 
     private DebianArchive archive(List<String> suites) {
-        return new DebianArchive(server.root(), suites, "main",
-                new InReleaseVerifier(List.of(archiveKey.keyring())), cache(), BuildLog.silent());
+        return new DebianArchive(
+                server.root(),
+                suites,
+                "main",
+                new InReleaseVerifier(List.of(archiveKey.keyring())),
+                cache(),
+                BuildLog.silent());
     }
 
     private DebianArchive archive() {
@@ -133,8 +138,7 @@ class DebianArchiveTest {
         Deb deb = containerd("1.7.24~ds1-6");
         byte[] packages = FakeDebianRepo.packages(List.of(deb));
         byte[] xz = FakeDebianRepo.xz(packages);
-        String release = FakeDebianRepo.release("stable", "trixie", true,
-                Map.of("main/binary-amd64/Packages.xz", xz));
+        String release = FakeDebianRepo.release("stable", "trixie", true, Map.of("main/binary-amd64/Packages.xz", xz));
         server.put("dists/trixie/InRelease", archiveKey.clearSign(release));
         server.put("dists/trixie/main/binary-amd64/by-hash/SHA256/" + Sha256.of(xz), xz);
         List<DebianPackage> found = archive().resolve("amd64", List.of("containerd"));
@@ -146,19 +150,28 @@ class DebianArchiveTest {
     void anExpiredReleaseFromTheMirrorIsRejected() {
         Deb deb = containerd("1.7.24~ds1-6");
         byte[] xz = FakeDebianRepo.xz(FakeDebianRepo.packages(List.of(deb)));
-        String fields = FakeDebianRepo.release("stable-updates", "trixie-updates", false,
-                Map.of("main/binary-amd64/Packages.xz", xz));
+        String fields = FakeDebianRepo.release(
+                "stable-updates", "trixie-updates", false, Map.of("main/binary-amd64/Packages.xz", xz));
         server.put("dists/trixie-updates/main/binary-amd64/Packages.xz", xz);
-        server.put("dists/trixie-updates/InRelease", archiveKey.clearSign(
-                fields.replace("Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2026 00:00:00 UTC\nAcquire-By-Hash:")));
-        VerificationException e = assertThrows(VerificationException.class,
+        server.put(
+                "dists/trixie-updates/InRelease",
+                archiveKey.clearSign(fields.replace(
+                        "Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2026 00:00:00 UTC\nAcquire-By-Hash:")));
+        VerificationException e = assertThrows(
+                VerificationException.class,
                 () -> archive(List.of("trixie-updates")).resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("expired"), e.getMessage());
         // one that is still valid is accepted
-        server.put("dists/trixie-updates/InRelease", archiveKey.clearSign(
-                fields.replace("Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2099 00:00:00 UTC\nAcquire-By-Hash:")));
-        assertEquals(deb.sha256(),
-                archive(List.of("trixie-updates")).resolve("amd64", List.of("containerd")).get(0).sha256());
+        server.put(
+                "dists/trixie-updates/InRelease",
+                archiveKey.clearSign(fields.replace(
+                        "Acquire-By-Hash:", "Valid-Until: Sat, 03 Jan 2099 00:00:00 UTC\nAcquire-By-Hash:")));
+        assertEquals(
+                deb.sha256(),
+                archive(List.of("trixie-updates"))
+                        .resolve("amd64", List.of("containerd"))
+                        .get(0)
+                        .sha256());
     }
 
     @Test
@@ -169,25 +182,27 @@ class DebianArchiveTest {
         server.put("dists/trixie/main/binary-amd64/Packages.xz", xz);
         server.put("dists/trixie/InRelease", archiveKey.clearSign(fields));
         archive().resolve("amd64", List.of("containerd"));
-        server.put("dists/trixie/InRelease", archiveKey.clearSign(
-                fields.replace("Date: Thu, 01 Jan 2026 00:00:00 UTC", "Date: Mon, 01 Dec 2025 00:00:00 UTC")));
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        server.put(
+                "dists/trixie/InRelease",
+                archiveKey.clearSign(
+                        fields.replace("Date: Thu, 01 Jan 2026 00:00:00 UTC", "Date: Mon, 01 Dec 2025 00:00:00 UTC")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("older than the one this build verified before"), e.getMessage());
     }
 
     @Test
     void tamperedInReleaseIsRejected() {
-        FakeDebianRepo.Suite suite = FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
-                List.of(containerd("1.7.24~ds1-6")));
+        FakeDebianRepo.Suite suite = FakeDebianRepo.publish(
+                server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("1.7.24~ds1-6")));
         String doc = new String(suite.inRelease(), StandardCharsets.UTF_8);
         int at = doc.indexOf("Components: main contrib") + "Components: main contri".length();
         String tampered = doc.substring(0, at) + "x" + doc.substring(at + 1); // one byte of the signed text
         assertEquals(doc.length(), tampered.length());
         server.put("dists/trixie/InRelease", tampered.getBytes(StandardCharsets.UTF_8));
 
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("Bad OpenPGP signature"), e.getMessage());
         assertEquals(0, server.requests("dists/trixie/main/binary-amd64/Packages.xz"));
     }
@@ -195,8 +210,8 @@ class DebianArchiveTest {
     @Test
     void inReleaseSignedByAnUnknownKeyIsRejected() {
         FakeDebianRepo.publish(server, strangerKey, "trixie", "stable", "trixie", List.of(containerd("1.0-1")));
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("no signature by a trusted key"), e.getMessage());
         assertTrue(e.getMessage().contains(String.format("%016X", strangerKey.keyId())), e.getMessage());
         assertEquals(0, server.requests("dists/trixie/main/binary-amd64/Packages.xz"));
@@ -204,23 +219,24 @@ class DebianArchiveTest {
 
     @Test
     void unsignedInReleaseIsRejected() {
-        FakeDebianRepo.Suite suite = FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
-                List.of(containerd("1.0-1")));
+        FakeDebianRepo.Suite suite =
+                FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("1.0-1")));
         server.put("dists/trixie/InRelease", suite.release().getBytes(StandardCharsets.UTF_8));
         assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
     }
 
     @Test
     void packagesIndexThatDiffersFromTheSignedReleaseIsRejectedAndNotCached() throws IOException {
-        FakeDebianRepo.Suite suite = FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
-                List.of(containerd("1.7.24~ds1-6")));
+        FakeDebianRepo.Suite suite = FakeDebianRepo.publish(
+                server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("1.7.24~ds1-6")));
         String listed = Sha256.of(suite.packagesXz());
         Deb evil = containerd("99.0-1");
-        server.put("dists/trixie/main/binary-amd64/Packages.xz", FakeDebianRepo.xz(FakeDebianRepo.packages(
-                List.of(evil))));
+        server.put(
+                "dists/trixie/main/binary-amd64/Packages.xz",
+                FakeDebianRepo.xz(FakeDebianRepo.packages(List.of(evil))));
 
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("SHA-256 mismatch"), e.getMessage());
         assertTrue(e.getMessage().contains(listed), e.getMessage());
         assertEquals(List.of(), filesUnder(cacheDir.resolve("sha256").resolve(listed)));
@@ -239,7 +255,8 @@ class DebianArchiveTest {
         DebianPackage p = archive.resolve("amd64", List.of("containerd")).get(0);
         VerificationException e = assertThrows(VerificationException.class, () -> archive.download(p));
         assertTrue(e.getMessage().contains("SHA-256 mismatch"), e.getMessage());
-        assertFalse(Files.exists(cacheDir.resolve("sha256").resolve(deb.sha256()).resolve(p.debName())));
+        assertFalse(
+                Files.exists(cacheDir.resolve("sha256").resolve(deb.sha256()).resolve(p.debName())));
         assertEquals(List.of(), filesUnder(cacheDir.resolve("sha256").resolve(deb.sha256())));
     }
 
@@ -247,8 +264,8 @@ class DebianArchiveTest {
     void releaseOfAnotherSuiteIsRejected() {
         // a correctly signed bookworm Release served where trixie was asked for (a downgrade by the mirror)
         FakeDebianRepo.publish(server, archiveKey, "trixie", "bookworm", "bookworm", List.of(containerd("1.0-1")));
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("bookworm"), e.getMessage());
         assertTrue(e.getMessage().contains("'trixie'"), e.getMessage());
     }
@@ -256,19 +273,34 @@ class DebianArchiveTest {
     @Test
     void releaseIsAcceptedByItsSuiteName() {
         FakeDebianRepo.publish(server, archiveKey, "stable", "stable", "trixie", List.of(containerd("1.0-1")));
-        assertEquals("1.0-1", archive(List.of("stable")).resolve("amd64", List.of("containerd")).get(0).version());
+        assertEquals(
+                "1.0-1",
+                archive(List.of("stable"))
+                        .resolve("amd64", List.of("containerd"))
+                        .get(0)
+                        .version());
     }
 
     @Test
     void newestVersionAcrossSuitesWins() {
-        FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie",
+        FakeDebianRepo.publish(
+                server,
+                archiveKey,
+                "trixie",
+                "stable",
+                "trixie",
                 List.of(containerd("1.7.24~ds1-6"), runc("1.1.15+ds1-2+b4")));
         Deb newer = containerd("1.7.24~ds1-6+deb13u1");
-        FakeDebianRepo.publish(server, archiveKey, "trixie-security", "stable-security", "trixie-security",
+        FakeDebianRepo.publish(
+                server,
+                archiveKey,
+                "trixie-security",
+                "stable-security",
+                "trixie-security",
                 List.of(newer, runc("1.1.15+ds1-2")));
 
-        List<DebianPackage> found = archive(List.of("trixie", "trixie-security"))
-                .resolve("amd64", List.of("containerd", "runc"));
+        List<DebianPackage> found =
+                archive(List.of("trixie", "trixie-security")).resolve("amd64", List.of("containerd", "runc"));
         assertEquals("1.7.24~ds1-6+deb13u1", found.get(0).version());
         assertEquals("trixie-security", found.get(0).suite());
         assertEquals(newer.sha256(), found.get(0).sha256());
@@ -280,8 +312,8 @@ class DebianArchiveTest {
     @Test
     void unknownPackageIsNamed() {
         FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("1.0-1")));
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> archive().resolve("amd64", List.of("containerd", "no-such-package")));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> archive().resolve("amd64", List.of("containerd", "no-such-package")));
         assertTrue(e.getMessage().contains("no-such-package"), e.getMessage());
         assertFalse(e instanceof VerificationException, e.toString());
     }
@@ -291,8 +323,8 @@ class DebianArchiveTest {
         FakeDebianRepo.publish(server, archiveKey, "trixie", "stable", "trixie", List.of(containerd("1.0-1")));
         archive().resolve("amd64", List.of("containerd")); // leaves a verified InRelease in the cache
         server.remove("dists/trixie/InRelease");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("trixie"), e.getMessage());
         assertTrue(e.getMessage().contains("is missing"), e.getMessage());
     }
@@ -318,15 +350,16 @@ class DebianArchiveTest {
         archive().resolve("amd64", List.of("containerd"));
         List<Path> saved;
         try (Stream<Path> s = Files.walk(cacheDir.resolve("debian"))) {
-            saved = s.filter(f -> f.getFileName().toString().equals("InRelease")).collect(Collectors.toList());
+            saved = s.filter(f -> f.getFileName().toString().equals("InRelease"))
+                    .collect(Collectors.toList());
         }
         assertEquals(1, saved.size(), saved.toString());
         String doc = Files.readString(saved.get(0));
         Files.writeString(saved.get(0), doc.replace("Label: Debian", "Label: Debiam"));
 
         server.close();
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> archive().resolve("amd64", List.of("containerd")));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> archive().resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("Bad OpenPGP signature"), e.getMessage());
     }
 
@@ -334,10 +367,15 @@ class DebianArchiveTest {
     void unreachableMirrorWithoutASavedInReleaseFails() {
         URI mirror = server.root();
         server.close();
-        DebianArchive archive = new DebianArchive(mirror, List.of("trixie"), "main",
-                new InReleaseVerifier(List.of(archiveKey.keyring())), cache(), BuildLog.silent());
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> archive.resolve("amd64", List.of("containerd")));
+        DebianArchive archive = new DebianArchive(
+                mirror,
+                List.of("trixie"),
+                "main",
+                new InReleaseVerifier(List.of(archiveKey.keyring())),
+                cache(),
+                BuildLog.silent());
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> archive.resolve("amd64", List.of("containerd")));
         assertTrue(e.getMessage().contains("Cannot download"), e.getMessage());
     }
 
@@ -349,20 +387,34 @@ class DebianArchiveTest {
         int served = server.requests("dists/trixie/InRelease");
         RecordingLog log = new RecordingLog();
         DownloadCache offline = new DownloadCache(cacheDir, cache().downloader().offline(), log);
-        DebianArchive archive = new DebianArchive(server.root(), List.of("trixie"), "main",
-                new InReleaseVerifier(List.of(archiveKey.keyring())), offline, log);
+        DebianArchive archive = new DebianArchive(
+                server.root(),
+                List.of("trixie"),
+                "main",
+                new InReleaseVerifier(List.of(archiveKey.keyring())),
+                offline,
+                log);
         DebianPackage p = archive.resolve("amd64", List.of("containerd")).get(0);
         assertEquals(online.sha256(), p.sha256());
         assertTrue(Files.isRegularFile(archive.download(p)));
         assertEquals(served, server.requests("dists/trixie/InRelease"), "offline, the mirror was not asked");
         assertTrue(log.all().contains("offline: the InRelease of trixie verified on an earlier run"), log.all());
 
-        DownloadCache empty = new DownloadCache(work.resolve("empty"), cache().downloader().offline(), log);
-        Downloader.OfflineException e = assertThrows(Downloader.OfflineException.class,
-                () -> new DebianArchive(server.root(), List.of("trixie"), "main",
-                        new InReleaseVerifier(List.of(archiveKey.keyring())), empty, log)
+        DownloadCache empty =
+                new DownloadCache(work.resolve("empty"), cache().downloader().offline(), log);
+        Downloader.OfflineException e = assertThrows(
+                Downloader.OfflineException.class,
+                () -> new DebianArchive(
+                                server.root(),
+                                List.of("trixie"),
+                                "main",
+                                new InReleaseVerifier(List.of(archiveKey.keyring())),
+                                empty,
+                                log)
                         .resolve("amd64", List.of("containerd")));
-        assertTrue(e.getMessage().contains("dists/trixie/InRelease") && e.getMessage().contains("-o"),
+        assertTrue(
+                e.getMessage().contains("dists/trixie/InRelease")
+                        && e.getMessage().contains("-o"),
                 e.getMessage());
     }
 }

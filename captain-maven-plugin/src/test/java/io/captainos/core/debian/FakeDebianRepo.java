@@ -36,8 +36,10 @@ final class FakeDebianRepo {
     static Deb deb(String name, String version, Map<String, byte[]> files) {
         String noEpoch = version.substring(version.indexOf(':') + 1);
         String filename = "pool/main/" + name.charAt(0) + "/" + name + "/" + name + "_" + noEpoch + "_amd64.deb";
-        byte[] control = xz(tar(Map.of("control", ("Package: " + name + "\nVersion: " + version
-                + "\nArchitecture: amd64\nDescription: test\n").getBytes(StandardCharsets.UTF_8))));
+        byte[] control = xz(tar(Map.of(
+                "control",
+                ("Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\nDescription: test\n")
+                        .getBytes(StandardCharsets.UTF_8))));
         byte[] data = xz(tar(files));
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (ArArchiveOutputStream ar = new ArArchiveOutputStream(bos)) {
@@ -104,17 +106,31 @@ final class FakeDebianRepo {
     static byte[] packages(List<Deb> debs) {
         StringBuilder sb = new StringBuilder();
         for (Deb d : debs) {
-            sb.append("Package: ").append(d.name()).append('\n')
-                    .append("Source: ").append(d.name()).append('\n')
-                    .append("Version: ").append(d.version()).append('\n')
+            sb.append("Package: ")
+                    .append(d.name())
+                    .append('\n')
+                    .append("Source: ")
+                    .append(d.name())
+                    .append('\n')
+                    .append("Version: ")
+                    .append(d.version())
+                    .append('\n')
                     .append("Installed-Size: 12\n")
                     .append("Maintainer: Test <test@example.org>\n")
                     .append("Architecture: amd64\n")
-                    .append("Description: test package ").append(d.name()).append('\n')
+                    .append("Description: test package ")
+                    .append(d.name())
+                    .append('\n')
                     .append(" A longer description: with a colon.\n")
-                    .append("Filename: ").append(d.filename()).append('\n')
-                    .append("Size: ").append(d.bytes().length).append('\n')
-                    .append("SHA256: ").append(d.sha256()).append('\n')
+                    .append("Filename: ")
+                    .append(d.filename())
+                    .append('\n')
+                    .append("Size: ")
+                    .append(d.bytes().length)
+                    .append('\n')
+                    .append("SHA256: ")
+                    .append(d.sha256())
+                    .append('\n')
                     .append('\n');
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -129,10 +145,16 @@ final class FakeDebianRepo {
         StringBuilder sb = new StringBuilder()
                 .append("Origin: Debian\n")
                 .append("Label: Debian\n")
-                .append("Suite: ").append(suite).append('\n')
-                .append("Codename: ").append(codename).append('\n')
+                .append("Suite: ")
+                .append(suite)
+                .append('\n')
+                .append("Codename: ")
+                .append(codename)
+                .append('\n')
                 .append("Date: Thu, 01 Jan 2026 00:00:00 UTC\n")
-                .append("Acquire-By-Hash: ").append(byHash ? "yes" : "no").append('\n')
+                .append("Acquire-By-Hash: ")
+                .append(byHash ? "yes" : "no")
+                .append('\n')
                 .append("Architectures: amd64 arm64\n")
                 .append("Components: main contrib\n")
                 .append("Description: CaptainOS test archive \t \n")
@@ -141,8 +163,11 @@ final class FakeDebianRepo {
                 .append(" 00000000000000000000000000000000       12 main/binary-amd64/Release\n")
                 .append("SHA256:\n");
         for (Map.Entry<String, byte[]> e : indexes.entrySet()) {
-            sb.append(' ').append(Sha256.of(e.getValue()))
-                    .append(String.format(" %16d ", e.getValue().length)).append(e.getKey()).append('\n');
+            sb.append(' ')
+                    .append(Sha256.of(e.getValue()))
+                    .append(String.format(" %16d ", e.getValue().length))
+                    .append(e.getKey())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -151,8 +176,8 @@ final class FakeDebianRepo {
      * Serves suite {@code dist} (at {@code dists/<dist>/}) whose Release names {@code suite} and {@code codename},
      * with Packages and Packages.xz for main/binary-amd64 listing the debs, and the debs in the pool.
      */
-    static Suite publish(FileServer server, TestSigningKey key, String dist, String suite, String codename,
-            List<Deb> debs) {
+    static Suite publish(
+            FileServer server, TestSigningKey key, String dist, String suite, String codename, List<Deb> debs) {
         byte[] packages = packages(debs);
         byte[] packagesXz = xz(packages);
         Map<String, byte[]> indexes = new LinkedHashMap<>();

@@ -41,7 +41,8 @@ class InReleaseVerifierTest {
 
     @Test
     void acceptsCrlfLineEnds() {
-        byte[] doc = new String(key.clearSign(TEXT), StandardCharsets.UTF_8).replace("\n", "\r\n")
+        byte[] doc = new String(key.clearSign(TEXT), StandardCharsets.UTF_8)
+                .replace("\n", "\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         assertEquals(TEXT, new InReleaseVerifier(List.of(key.keyring())).verify(doc, "test"));
     }
@@ -54,25 +55,29 @@ class InReleaseVerifierTest {
 
     @Test
     void changedTextFails() {
-        String doc = new String(key.clearSign(TEXT), StandardCharsets.UTF_8).replace("Codename: trixie",
-                "Codename: trixiE");
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> new InReleaseVerifier(List.of(key.keyring())).verify(doc.getBytes(StandardCharsets.UTF_8),
-                        "test"));
+        String doc =
+                new String(key.clearSign(TEXT), StandardCharsets.UTF_8).replace("Codename: trixie", "Codename: trixiE");
+        VerificationException e = assertThrows(
+                VerificationException.class,
+                () -> new InReleaseVerifier(List.of(key.keyring()))
+                        .verify(doc.getBytes(StandardCharsets.UTF_8), "test"));
         assertTrue(e.getMessage().contains("Bad OpenPGP signature"), e.getMessage());
     }
 
     @Test
     void addedLineFails() {
-        String doc = new String(key.clearSign(TEXT), StandardCharsets.UTF_8).replace("Suite: stable\n",
-                "Suite: stable\nExtra: field\n");
-        assertThrows(VerificationException.class, () -> new InReleaseVerifier(List.of(key.keyring()))
-                .verify(doc.getBytes(StandardCharsets.UTF_8), "test"));
+        String doc = new String(key.clearSign(TEXT), StandardCharsets.UTF_8)
+                .replace("Suite: stable\n", "Suite: stable\nExtra: field\n");
+        assertThrows(
+                VerificationException.class,
+                () -> new InReleaseVerifier(List.of(key.keyring()))
+                        .verify(doc.getBytes(StandardCharsets.UTF_8), "test"));
     }
 
     @Test
     void untrustedKeyFails() {
-        VerificationException e = assertThrows(VerificationException.class,
+        VerificationException e = assertThrows(
+                VerificationException.class,
                 () -> new InReleaseVerifier(List.of(other.keyring())).verify(key.clearSign(TEXT), "test"));
         assertTrue(e.getMessage().contains("no signature by a trusted key"), e.getMessage());
     }
@@ -103,10 +108,15 @@ class InReleaseVerifierTest {
     void liveTrixieInReleaseVerifiesWithTheBundledKeyring() throws IOException, InterruptedException {
         byte[] doc;
         try {
-            HttpResponse<byte[]> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .followRedirects(HttpClient.Redirect.NORMAL).build()
-                    .send(HttpRequest.newBuilder(URI.create("http://deb.debian.org/debian/dists/trixie/InRelease"))
-                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://deb.debian.org/debian/dists/trixie/InRelease"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             Prerequisite.require(r.statusCode() == 200, "deb.debian.org answered HTTP " + r.statusCode());
             doc = r.body();
         } catch (IOException e) {
@@ -121,9 +131,8 @@ class InReleaseVerifierTest {
         assertFalse(release.entry("main/binary-amd64/Packages.xz").sha256().isEmpty());
 
         // and one changed byte breaks it
-        String tampered = new String(doc, StandardCharsets.UTF_8).replaceFirst("Codename: trixie",
-                "Codename: trixiE");
-        assertThrows(VerificationException.class,
-                () -> v.verify(tampered.getBytes(StandardCharsets.UTF_8), "tampered"));
+        String tampered = new String(doc, StandardCharsets.UTF_8).replaceFirst("Codename: trixie", "Codename: trixiE");
+        assertThrows(
+                VerificationException.class, () -> v.verify(tampered.getBytes(StandardCharsets.UTF_8), "tampered"));
     }
 }

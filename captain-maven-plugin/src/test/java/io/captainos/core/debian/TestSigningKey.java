@@ -41,9 +41,15 @@ final class TestSigningKey {
             gen.init(new RSAKeyGenerationParameters(BigInteger.valueOf(0x10001), new SecureRandom(), 2048, 80));
             AsymmetricCipherKeyPair raw = gen.generateKeyPair();
             pair = new BcPGPKeyPair(PGPPublicKey.RSA_GENERAL, raw, new Date());
-            PGPKeyRingGenerator rings = new PGPKeyRingGenerator(PGPSignature.POSITIVE_CERTIFICATION, pair, userId,
-                    new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1), null, null,
-                    new BcPGPContentSignerBuilder(PGPPublicKey.RSA_GENERAL, HashAlgorithmTags.SHA256), null);
+            PGPKeyRingGenerator rings = new PGPKeyRingGenerator(
+                    PGPSignature.POSITIVE_CERTIFICATION,
+                    pair,
+                    userId,
+                    new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA1),
+                    null,
+                    null,
+                    new BcPGPContentSignerBuilder(PGPPublicKey.RSA_GENERAL, HashAlgorithmTags.SHA256),
+                    null);
             publicRing = rings.generatePublicKeyRing();
         } catch (PGPException e) {
             throw new IllegalStateException(e);

@@ -22,10 +22,16 @@ class BuilderImageTest {
     private static final byte[] KEYRING = "keyring".getBytes(StandardCharsets.UTF_8);
 
     private BuilderImage image(FakeEngine engine, String mirror, String base, boolean noCache) {
-        return new BuilderImage(engine, new BuilderImage.Inputs(mirror, List.of("trixie", "trixie-updates"), KEYRING,
-                base, noCache), dir, new NativeRunner(BuildLog.silent()), () -> {
+        return new BuilderImage(
+                engine,
+                new BuilderImage.Inputs(mirror, List.of("trixie", "trixie-updates"), KEYRING, base, noCache),
+                dir,
+                new NativeRunner(BuildLog.silent()),
+                () -> {
                     throw new AssertionError("the base is not made in these tests");
-                }, dir.resolve("packages"), BuildLog.silent());
+                },
+                dir.resolve("packages"),
+                BuildLog.silent());
     }
 
     @Test
@@ -34,11 +40,16 @@ class BuilderImageTest {
         BuilderImage a = image(engine, "http://deb.debian.org/debian", "", false);
         assertTrue(a.name().matches("captainos-builder:[0-9a-f]{16}"), a.name());
         assertTrue(a.baseName().matches("captainos-base:[0-9a-f]{16}"), a.baseName());
-        assertEquals(a.name(), image(engine, "http://deb.debian.org/debian", "", false).name());
+        assertEquals(
+                a.name(),
+                image(engine, "http://deb.debian.org/debian", "", false).name());
         BuilderImage other = image(engine, "http://mirror.example/debian", "", false);
         assertNotEquals(a.name(), other.name(), "another mirror is another builder");
         assertNotEquals(a.baseName(), other.baseName(), "and another base");
-        assertNotEquals(a.name(), image(engine, "http://deb.debian.org/debian", "my/trixie:1", false).name());
+        assertNotEquals(
+                a.name(),
+                image(engine, "http://deb.debian.org/debian", "my/trixie:1", false)
+                        .name());
     }
 
     @Test
@@ -67,10 +78,12 @@ class BuilderImageTest {
 
     @Test
     void aMissingGivenBaseSaysSo() {
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> image(new FakeEngine(), "http://deb.debian.org/debian", "my/trixie:1", false).ensure());
-        assertTrue(e.getMessage().contains("my/trixie:1 (-Dcaptain.builder.base) is not in the engine"),
-                e.getMessage());
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> image(new FakeEngine(), "http://deb.debian.org/debian", "my/trixie:1", false)
+                        .ensure());
+        assertTrue(
+                e.getMessage().contains("my/trixie:1 (-Dcaptain.builder.base) is not in the engine"), e.getMessage());
     }
 
     @Test
@@ -78,8 +91,10 @@ class BuilderImageTest {
         FakeEngine engine = new FakeEngine();
         engine.images.put("my/trixie:1", "sha256:base");
         engine.failBuild = "Unable to locate package gcc-aarch64-linux-gnu";
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> image(engine, "http://deb.debian.org/debian", "my/trixie:1", false).ensure());
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> image(engine, "http://deb.debian.org/debian", "my/trixie:1", false)
+                        .ensure());
         String m = e.getMessage();
         assertTrue(m.contains("returned a non-zero code: 100"), m);
         assertTrue(m.contains("E: Unable to locate package gcc-aarch64-linux-gnu"), m);
@@ -89,13 +104,33 @@ class BuilderImageTest {
     void theDockerfileInstallsWhatTheStagesRun() {
         String d = BuilderImage.dockerfile();
         assertTrue(d.contains("FROM ${BASE}"));
-        assertTrue(d.contains("list=\"/tmp/packages-$(dpkg --print-architecture).txt\"")
-                && d.contains("xargs -a \"$list\" apt-get install"), d);
-        List<String> amd64 = List.of(new String(BuilderImage.packageLists().get("packages-amd64.txt"),
-                StandardCharsets.UTF_8).split("\n"));
-        for (String pkg : List.of("make", "gcc", "flex", "bison", "bc", "libelf-dev", "libssl-dev", "kmod", "ccache",
-                "gcc-aarch64-linux-gnu", "python3", "systemd", "grub-common", "grub-efi-amd64-bin", "grub-pc-bin",
-                "xorriso", "mtools", "qemu-user-static", "zstd", "faketime")) {
+        assertTrue(
+                d.contains("list=\"/tmp/packages-$(dpkg --print-architecture).txt\"")
+                        && d.contains("xargs -a \"$list\" apt-get install"),
+                d);
+        List<String> amd64 = List.of(
+                new String(BuilderImage.packageLists().get("packages-amd64.txt"), StandardCharsets.UTF_8).split("\n"));
+        for (String pkg : List.of(
+                "make",
+                "gcc",
+                "flex",
+                "bison",
+                "bc",
+                "libelf-dev",
+                "libssl-dev",
+                "kmod",
+                "ccache",
+                "gcc-aarch64-linux-gnu",
+                "python3",
+                "systemd",
+                "grub-common",
+                "grub-efi-amd64-bin",
+                "grub-pc-bin",
+                "xorriso",
+                "mtools",
+                "qemu-user-static",
+                "zstd",
+                "faketime")) {
             assertTrue(amd64.contains(pkg), "the builder installs " + pkg + ": " + amd64);
         }
     }

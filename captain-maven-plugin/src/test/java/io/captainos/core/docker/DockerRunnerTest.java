@@ -22,27 +22,38 @@ class DockerRunnerTest {
     private final RecordingLog log = new RecordingLog();
 
     private DockerRunner runner(FakeEngine engine) {
-        return new DockerRunner(engine, new BuilderImage.Built("captainos-builder:abc", "sha256:1234"), "kernel",
+        return new DockerRunner(
+                engine,
+                new BuilderImage.Built("captainos-builder:abc", "sha256:1234"),
+                "kernel",
                 List.of(dir.resolve("root"), dir.resolve("root/build"), dir.resolve("cache")),
-                Map.of("HOME", "/tmp", "CCACHE_DIR", "/c"), log);
+                Map.of("HOME", "/tmp", "CCACHE_DIR", "/c"),
+                log);
     }
 
     @Test
     void runsEachCommandWithTheFoldersAtTheirOwnPathsAsTheCaller() throws Exception {
         FakeEngine engine = new FakeEngine();
         engine.stdout = List.of("  CC      init/main.o");
-        runner(engine).run(new Command(List.of("make", "-C", "src"), dir.resolve("root/build"),
-                Map.of("CCACHE_DIR", "/own", "LC_ALL", "C")));
+        runner(engine)
+                .run(new Command(
+                        List.of("make", "-C", "src"),
+                        dir.resolve("root/build"),
+                        Map.of("CCACHE_DIR", "/own", "LC_ALL", "C")));
         DockerEngine.Container c = engine.containers.get(0);
         assertEquals("captainos-builder:abc", c.image());
         assertEquals(List.of("make", "-C", "src"), c.command());
         assertEquals(dir.resolve("root/build").toString(), c.workingDir());
-        assertEquals(Map.of(dir.resolve("root"), dir.resolve("root"), dir.resolve("cache"), dir.resolve("cache")),
-                c.binds(), "a folder inside another is not mounted twice");
+        assertEquals(
+                Map.of(dir.resolve("root"), dir.resolve("root"), dir.resolve("cache"), dir.resolve("cache")),
+                c.binds(),
+                "a folder inside another is not mounted twice");
         String self = Files.getAttribute(Path.of("/proc/self"), "unix:uid") + ":"
                 + Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         assertEquals(self, c.user());
-        assertEquals(Map.of("HOME", "/tmp", "CCACHE_DIR", "/own", "LC_ALL", "C"), c.environment(),
+        assertEquals(
+                Map.of("HOME", "/tmp", "CCACHE_DIR", "/own", "LC_ALL", "C"),
+                c.environment(),
                 "the command's own variables win");
         assertTrue(c.capabilities().isEmpty() && c.securityOptions().isEmpty());
         assertTrue(log.lines.contains("INFO   [kernel]   CC      init/main.o"), log.all());
@@ -63,8 +74,8 @@ class DockerRunnerTest {
         FakeEngine engine = new FakeEngine();
         engine.stdout = List.of("step one", "error: no rule to make target");
         engine.exitCode = 2;
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> runner(engine).run(Command.of(null, "make", "bzImage")));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> runner(engine).run(Command.of(null, "make", "bzImage")));
         String m = e.getMessage();
         assertTrue(m.contains("exit code 2"), m);
         assertTrue(m.contains("make bzImage"), m);
@@ -95,15 +106,27 @@ class DockerRunnerTest {
     void filesAnImageBuildWroteAsRootGoBackToTheCaller() throws Exception {
         FakeEngine engine = new FakeEngine();
         Files.createDirectories(dir.resolve("root/build/mkosi-out"));
-        DockerRunner asUser = new DockerRunner(engine, new BuilderImage.Built("captainos-builder:abc", "sha256:1"),
-                "initramfs", List.of(dir.resolve("root")), Map.of(), log, "1000:1000");
+        DockerRunner asUser = new DockerRunner(
+                engine,
+                new BuilderImage.Built("captainos-builder:abc", "sha256:1"),
+                "initramfs",
+                List.of(dir.resolve("root")),
+                Map.of(),
+                log,
+                "1000:1000");
         asUser.handBack(List.of(dir.resolve("root/build/mkosi-out")));
         assertTrue(engine.containers.isEmpty(), "the caller's own runner wrote nothing as root");
         asUser.forImageBuilds().handBack(List.of(dir.resolve("root/build/mkosi-out"), dir.resolve("gone")));
         DockerEngine.Container c = engine.containers.get(0);
         assertEquals("0:0", c.user());
-        assertEquals(List.of("chown", "-R", "--no-dereference", "1000:1000",
-                dir.resolve("root/build/mkosi-out").toString()), c.command());
+        assertEquals(
+                List.of(
+                        "chown",
+                        "-R",
+                        "--no-dereference",
+                        "1000:1000",
+                        dir.resolve("root/build/mkosi-out").toString()),
+                c.command());
     }
 
     @Test

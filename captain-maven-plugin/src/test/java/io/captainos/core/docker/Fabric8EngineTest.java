@@ -62,18 +62,27 @@ class Fabric8EngineTest {
             Prerequisite.require(false, "a Docker engine (docker.io's dockerd, or DOCKER_HOST): " + e.getMessage());
         }
         Path cache = Path.of(System.getProperty("user.home"), ".m2/repository/.cache/captainos");
-        DebianArchive debian = Sources.debian(new BuildConfig(Settings.of(Map.of())),
-                new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()), BuildLog.silent());
+        DebianArchive debian = Sources.debian(
+                new BuildConfig(Settings.of(Map.of())),
+                new DownloadCache(cache, new Downloader(BuildLog.silent()), BuildLog.silent()),
+                BuildLog.silent());
         Arch arch = Arch.host() == null ? Arch.AMD64 : Arch.host();
-        DebianPackage busybox = debian.resolve(arch.debian(), List.of("busybox-static")).get(0);
+        DebianPackage busybox =
+                debian.resolve(arch.debian(), List.of("busybox-static")).get(0);
         Path tree = debian.unpacked(busybox, work);
-        Path binary = Files.isRegularFile(tree.resolve("usr/bin/busybox")) ? tree.resolve("usr/bin/busybox")
+        Path binary = Files.isRegularFile(tree.resolve("usr/bin/busybox"))
+                ? tree.resolve("usr/bin/busybox")
                 : tree.resolve("bin/busybox");
         image = "captainos-test-busybox:" + Sha256.of(binary).substring(0, 12);
         if (engine.imageId(image).isEmpty()) {
             Path context = work.resolve("context.tar");
-            BuilderImage.writeContext(context, Map.of("Dockerfile", ("FROM scratch\nCOPY busybox /bin/busybox\n"
-                    + "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n").getBytes(StandardCharsets.UTF_8)),
+            BuilderImage.writeContext(
+                    context,
+                    Map.of(
+                            "Dockerfile",
+                            ("FROM scratch\nCOPY busybox /bin/busybox\n"
+                                            + "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n")
+                                    .getBytes(StandardCharsets.UTF_8)),
                     Map.of("busybox", binary));
             engine.build(image, context, Map.of(), false, line -> {});
         }
@@ -87,16 +96,28 @@ class Fabric8EngineTest {
     }
 
     private DockerEngine.Container container(List<String> command, String user) {
-        return new DockerEngine.Container(image, command, dir.toString(), user, Map.of("GREETING", "ahoy"),
-                Map.of(dir, dir), List.of(), List.of());
+        return new DockerEngine.Container(
+                image,
+                command,
+                dir.toString(),
+                user,
+                Map.of("GREETING", "ahoy"),
+                Map.of(dir, dir),
+                List.of(),
+                List.of());
     }
 
     @Test
     void runsToItsEndWithItsOutputAndExitCode() {
         List<String> out = new ArrayList<>();
         List<String> err = new ArrayList<>();
-        int rc = engine.run(container(List.of("/bin/sh", "-c",
-                "echo $GREETING from $(pwd); echo warning >&2; echo made > made.txt; exit 3"), "0:0"),
+        int rc = engine.run(
+                container(
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                "echo $GREETING from $(pwd); echo warning >&2; echo made > made.txt; exit 3"),
+                        "0:0"),
                 (stdout, line) -> (stdout ? out : err).add(line));
         assertEquals(3, rc);
         assertTrue(out.contains("ahoy from " + dir), out.toString());
@@ -116,8 +137,10 @@ class Fabric8EngineTest {
     @Test
     void anAttachedContainerReadsItsInputAndReturnsItsCode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int rc = engine.attach(container(List.of("/bin/sh"), "0:0"),
-                new ByteArrayInputStream("echo sum=$((2+3))\necho to-stderr >&2\nexit 4\n".getBytes()), out);
+        int rc = engine.attach(
+                container(List.of("/bin/sh"), "0:0"),
+                new ByteArrayInputStream("echo sum=$((2+3))\necho to-stderr >&2\nexit 4\n".getBytes()),
+                out);
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(4, rc, text);
         assertTrue(text.contains("sum=5") && text.contains("to-stderr"), text);
@@ -125,18 +148,28 @@ class Fabric8EngineTest {
 
     @Test
     void aMissingImageIsNamed() {
-        CaptainException e = assertThrows(CaptainException.class, () -> engine.run(new DockerEngine.Container(
-                "captainos-no-such-image:1", List.of("true"), "/", "0:0", Map.of(), Map.of(), List.of(), List.of()),
-                (stdout, line) -> {}));
-        assertTrue(e.getMessage().contains("refused to create a container of captainos-no-such-image:1"),
-                e.getMessage());
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> engine.run(
+                        new DockerEngine.Container(
+                                "captainos-no-such-image:1",
+                                List.of("true"),
+                                "/",
+                                "0:0",
+                                Map.of(),
+                                Map.of(),
+                                List.of(),
+                                List.of()),
+                        (stdout, line) -> {}));
+        assertTrue(
+                e.getMessage().contains("refused to create a container of captainos-no-such-image:1"), e.getMessage());
     }
 
     @Test
     void aCapabilityTheMachineDoesNotGrantIsNamed() {
         // Some machines' bounding sets lack CAP_SYS_RESOURCE: there the engine refuses it, elsewhere it runs.
-        DockerEngine.Container c = new DockerEngine.Container(image, List.of("/bin/true"), "/", "0:0", Map.of(),
-                Map.of(), List.of("SYS_RESOURCE"), List.of());
+        DockerEngine.Container c = new DockerEngine.Container(
+                image, List.of("/bin/true"), "/", "0:0", Map.of(), Map.of(), List.of("SYS_RESOURCE"), List.of());
         try {
             assertEquals(0, engine.run(c, (stdout, line) -> {}));
         } catch (CaptainException e) {
@@ -148,11 +181,15 @@ class Fabric8EngineTest {
     @Test
     void aFailingBuildStepSaysWhichAndWhy() throws Exception {
         Path context = dir.resolve("context.tar");
-        BuilderImage.writeContext(context, Map.of("Dockerfile",
-                ("FROM " + image + "\nRUN echo the-step-output && exit 9\n").getBytes(StandardCharsets.UTF_8)),
+        BuilderImage.writeContext(
+                context,
+                Map.of(
+                        "Dockerfile",
+                        ("FROM " + image + "\nRUN echo the-step-output && exit 9\n").getBytes(StandardCharsets.UTF_8)),
                 Map.of());
         List<String> lines = new ArrayList<>();
-        CaptainException e = assertThrows(CaptainException.class,
+        CaptainException e = assertThrows(
+                CaptainException.class,
                 () -> engine.build("captainos-test-failing:1", context, Map.of(), false, lines::add));
         assertTrue(e.getMessage().contains("returned a non-zero code: 9"), e.getMessage());
         assertTrue(lines.stream().anyMatch(l -> l.contains("the-step-output")), lines.toString());
@@ -160,7 +197,8 @@ class Fabric8EngineTest {
 
     @Test
     void noEngineBehindTheSocketSaysWhatToDo() throws Exception {
-        CaptainException missing = assertThrows(CaptainException.class,
+        CaptainException missing = assertThrows(
+                CaptainException.class,
                 () -> Fabric8Engine.connect("unix://" + dir.resolve("none.sock"), "test", BuildLog.silent()));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
         // a socket file that nothing listens on any more
@@ -169,10 +207,11 @@ class Fabric8EngineTest {
             s.bind(UnixDomainSocketAddress.of(stale));
         }
         RecordingLog log = new RecordingLog();
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> Fabric8Engine.connect("unix://" + stale, "environment DOCKER_HOST", log));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> Fabric8Engine.connect("unix://" + stale, "environment DOCKER_HOST", log));
         String m = e.getMessage();
-        assertTrue(m.contains("No Docker engine at unix://" + stale + " (environment DOCKER_HOST): it does not answer"),
+        assertTrue(
+                m.contains("No Docker engine at unix://" + stale + " (environment DOCKER_HOST): it does not answer"),
                 m);
         assertTrue(m.contains("-Dcaptain.<stage>.mode=native") && m.contains("DOCKER_HOST"), m);
     }

@@ -55,8 +55,8 @@ class NativeRunnerTest {
     @Test
     void usesDirectoryAndEnvironment(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("marker.txt"), "x");
-        Command c = new Command(List.of("sh", "-c", "ls; echo \"$CAPTAIN_TEST_VAR\""), dir,
-                Map.of("CAPTAIN_TEST_VAR", "value-42"));
+        Command c = new Command(
+                List.of("sh", "-c", "ls; echo \"$CAPTAIN_TEST_VAR\""), dir, Map.of("CAPTAIN_TEST_VAR", "value-42"));
         assertEquals("marker.txt\nvalue-42\n", new NativeRunner(log).capture(c));
     }
 
@@ -74,7 +74,8 @@ class NativeRunnerTest {
 
     @Test
     void failingCaptureReportsExitCode() {
-        CaptainException e = assertThrows(CaptainException.class,
+        CaptainException e = assertThrows(
+                CaptainException.class,
                 () -> new NativeRunner(log).capture(Command.of(null, "sh", "-c", "echo partial; exit 7")));
         assertTrue(e.getMessage().contains("exit code 7"), e.getMessage());
         assertTrue(e.getMessage().contains("partial"), e.getMessage());
@@ -93,7 +94,8 @@ class NativeRunnerTest {
 
     @Test
     void missingProgramFailsClearly() {
-        CaptainException e = assertThrows(CaptainException.class,
+        CaptainException e = assertThrows(
+                CaptainException.class,
                 () -> new NativeRunner(log).run(Command.of(null, "/nonexistent/captain-no-such-program")));
         assertTrue(e.getMessage().startsWith("Cannot run /nonexistent/captain-no-such-program"), e.getMessage());
     }
@@ -119,18 +121,19 @@ class NativeRunnerTest {
                 @Override
                 public void debug(String message) {}
             };
-            new NativeRunner(out).run(Command.of(null, "sh", "-c",
-                    "sleep 301 & echo grandchild=$!; echo child=$$; exec sleep 302"));
+            new NativeRunner(out)
+                    .run(Command.of(null, "sh", "-c", "sleep 301 & echo grandchild=$!; echo child=$$; exec sleep 302"));
         }
     }
 
     @Test
     void aKilledBuildTakesItsCommandAndWhatItStartedWithIt() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process build = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Build.class.getName()).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(
-                new InputStreamReader(build.getInputStream(), StandardCharsets.UTF_8));
+        Process build = new ProcessBuilder(
+                        java.toString(), "-cp", System.getProperty("java.class.path"), Build.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(), StandardCharsets.UTF_8));
         long grandchild = -1;
         long child = -1;
         for (String line; (grandchild < 0 || child < 0) && (line = out.readLine()) != null; ) {

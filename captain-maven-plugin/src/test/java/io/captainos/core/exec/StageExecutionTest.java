@@ -32,15 +32,18 @@ class StageExecutionTest {
 
         @Override
         public StageExecution.Answer probe() {
-            return new StageExecution.Answer(available, available ? "a Docker engine answers at unix:///x"
-                    : "No Docker engine at unix:///x (default): the socket /x does not exist");
+            return new StageExecution.Answer(
+                    available,
+                    available
+                            ? "a Docker engine answers at unix:///x"
+                            : "No Docker engine at unix:///x (default): the socket /x does not exist");
         }
 
         @Override
         public CommandRunner runner(Stage stage) {
             if (!available) {
-                throw new CaptainException("No Docker engine at unix:///x: start one, or use -D"
-                        + stage.modeProperty() + "=native");
+                throw new CaptainException(
+                        "No Docker engine at unix:///x: start one, or use -D" + stage.modeProperty() + "=native");
             }
             asked.add(stage);
             return runner;
@@ -63,7 +66,8 @@ class StageExecutionTest {
         assertFalse(r.inBuilder());
         assertInstanceOf(NativeRunner.class, r.runner());
         assertTrue(docker.asked.isEmpty());
-        assertTrue(log.lines.stream().anyMatch(m -> m.startsWith("INFO kernel stage: native (No Docker engine")),
+        assertTrue(
+                log.lines.stream().anyMatch(m -> m.startsWith("INFO kernel stage: native (No Docker engine")),
                 log.all());
     }
 
@@ -75,8 +79,8 @@ class StageExecutionTest {
         assertTrue(r.inBuilder());
         assertSame(docker.runner, r.runner());
         assertEquals(List.of(Stage.ISO), docker.asked);
-        assertTrue(log.lines.contains("INFO iso stage: docker (a Docker engine answers at unix:///x: docker)"),
-                log.all());
+        assertTrue(
+                log.lines.contains("INFO iso stage: docker (a Docker engine answers at unix:///x: docker)"), log.all());
     }
 
     @Test

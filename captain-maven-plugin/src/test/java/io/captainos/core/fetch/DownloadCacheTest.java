@@ -34,8 +34,8 @@ class DownloadCacheTest {
     void start() throws IOException {
         server = new TestServer();
         calls = server.handle("/pkg.deb", (ex, n) -> TestServer.send(ex, 200, BODY));
-        cache = new DownloadCache(root, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
-                BuildLog.silent());
+        cache = new DownloadCache(
+                root, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)), BuildLog.silent());
     }
 
     @AfterEach
@@ -76,7 +76,8 @@ class DownloadCacheTest {
 
     @Test
     void dirSanitisesParts() {
-        assertEquals(root.resolve("dists").resolve("deb.debian.org_debian").resolve("trixie"),
+        assertEquals(
+                root.resolve("dists").resolve("deb.debian.org_debian").resolve("trixie"),
                 cache.dir("dists", "deb.debian.org/debian", "trixie"));
         assertTrue(cache.dir("..").startsWith(root));
         assertEquals(root, cache.root());
@@ -88,11 +89,15 @@ class DownloadCacheTest {
         DownloadCache offline = new DownloadCache(root, cache.downloader().offline(), BuildLog.silent());
         assertEquals(first, offline.get(server.uri("/pkg.deb"), "pkg.deb", BODY_SHA));
         String other = Sha256.of("other".getBytes(StandardCharsets.UTF_8));
-        Downloader.OfflineException e = assertThrows(Downloader.OfflineException.class,
-                () -> offline.get(server.uri("/other.deb"), "other.deb", other));
-        assertTrue(e.getMessage().contains("offline (-o)") && e.getMessage().contains(server.uri("/other.deb")
-                .toString()) && e.getMessage().contains(other), e.getMessage());
-        assertThrows(Downloader.OfflineException.class,
+        Downloader.OfflineException e = assertThrows(
+                Downloader.OfflineException.class, () -> offline.get(server.uri("/other.deb"), "other.deb", other));
+        assertTrue(
+                e.getMessage().contains("offline (-o)")
+                        && e.getMessage().contains(server.uri("/other.deb").toString())
+                        && e.getMessage().contains(other),
+                e.getMessage());
+        assertThrows(
+                Downloader.OfflineException.class,
                 () -> offline.downloader().fetch(server.uri("/pkg.deb"), root.resolve("scratch")));
         assertEquals(1, calls.get(), "offline, nothing was asked of the server");
     }

@@ -93,8 +93,8 @@ class DownloaderTest {
         AtomicInteger calls = server.handle("/file.bin", (ex, n) -> TestServer.send(ex, 200, BODY));
         Path target = dir.resolve("file.bin");
         String wrong = "0".repeat(64);
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> downloader(3).download(server.uri("/file.bin"), target, wrong));
+        VerificationException e = assertThrows(
+                VerificationException.class, () -> downloader(3).download(server.uri("/file.bin"), target, wrong));
         assertTrue(e.getMessage().contains(wrong), e.getMessage());
         assertTrue(e.getMessage().contains(BODY_SHA), e.getMessage());
         assertFalse(Files.exists(target));
@@ -108,7 +108,8 @@ class DownloaderTest {
         server.handle("/file.bin", (ex, n) -> TestServer.send(ex, 200, BODY));
         Path target = dir.resolve("file.bin");
         Files.writeString(target, "old");
-        assertThrows(VerificationException.class,
+        assertThrows(
+                VerificationException.class,
                 () -> downloader(1).download(server.uri("/file.bin"), target, "1".repeat(64)));
         assertEquals("old", Files.readString(target));
         assertNoPartFiles();
@@ -117,8 +118,8 @@ class DownloaderTest {
     @Test
     void invalidExpectedDigestFailsBeforeDownloading() {
         AtomicInteger calls = server.handle("/file.bin", (ex, n) -> TestServer.send(ex, 200, BODY));
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> downloader(1).download(server.uri("/file.bin"), dir.resolve("f"), "abc"));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> downloader(1).download(server.uri("/file.bin"), dir.resolve("f"), "abc"));
         assertTrue(e.getMessage().contains("Invalid SHA-256"), e.getMessage());
         assertEquals(0, calls.get());
     }
@@ -127,8 +128,8 @@ class DownloaderTest {
     void notFoundIsFinal() throws IOException {
         AtomicInteger calls = server.handle("/missing", (ex, n) -> TestServer.send(ex, 404, new byte[0]));
         Path target = dir.resolve("missing");
-        Downloader.NotFoundException e = assertThrows(Downloader.NotFoundException.class,
-                () -> downloader(4).download(server.uri("/missing"), target, null));
+        Downloader.NotFoundException e = assertThrows(
+                Downloader.NotFoundException.class, () -> downloader(4).download(server.uri("/missing"), target, null));
         assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
         assertEquals(1, calls.get());
         assertFalse(Files.exists(target));
@@ -155,8 +156,8 @@ class DownloaderTest {
     void serverErrorsFailAfterAllAttempts() throws IOException {
         AtomicInteger calls = server.handle("/down", (ex, n) -> TestServer.send(ex, 503, new byte[0]));
         Path target = dir.resolve("down");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> downloader(2).download(server.uri("/down"), target, null));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> downloader(2).download(server.uri("/down"), target, null));
         assertTrue(e.getMessage().contains("after 2 attempts"), e.getMessage());
         assertTrue(e.getMessage().contains("HTTP 503"), e.getMessage());
         assertEquals(2, calls.get());
@@ -174,8 +175,8 @@ class DownloaderTest {
             // closing the exchange with bytes outstanding makes the server drop the connection
         });
         Path target = dir.resolve("short");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> downloader(3).download(server.uri("/short"), target, null));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> downloader(3).download(server.uri("/short"), target, null));
         assertFalse(e instanceof VerificationException, e.toString());
         assertTrue(e.getMessage().contains("after 3 attempts"), e.getMessage());
         assertEquals(3, calls.get());
@@ -194,32 +195,35 @@ class DownloaderTest {
         io.captainos.core.Files2.commit(from, to);
         assertFalse(Files.exists(from));
         assertEquals("new", Files.readString(to));
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(to)));
+        assertEquals(
+                "rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(to)));
     }
 
     @Test
     void aStalledDownloadFailsAndIsRetriedInsteadOfHanging() throws Exception {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         byte[] body = "0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {
                 while (!socket.isClosed()) {
                     try {
                         java.net.Socket c = socket.accept();
                         int call = calls.incrementAndGet();
                         new Thread(() -> {
-                            try (c) {
-                                c.getInputStream().read(new byte[4096]);
-                                java.io.OutputStream o = c.getOutputStream();
-                                o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes());
-                                o.write(body, 0, call == 1 ? 3 : body.length); // the first answer stalls
-                                o.flush();
-                                Thread.sleep(call == 1 ? 10_000 : 0);
-                            } catch (Exception ignored) {
-                                // the client hung up
-                            }
-                        }).start();
+                                    try (c) {
+                                        c.getInputStream().read(new byte[4096]);
+                                        java.io.OutputStream o = c.getOutputStream();
+                                        o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                                                .getBytes());
+                                        o.write(body, 0, call == 1 ? 3 : body.length); // the first answer stalls
+                                        o.flush();
+                                        Thread.sleep(call == 1 ? 10_000 : 0);
+                                    } catch (Exception ignored) {
+                                        // the client hung up
+                                    }
+                                })
+                                .start();
                     } catch (IOException e) {
                         return;
                     }
@@ -229,9 +233,10 @@ class DownloaderTest {
             server.start();
             Downloader d = new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1), Duration.ofMillis(400));
             Path target = dir.resolve("stall.bin");
-            String sha = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(6),
-                    () -> d.download(java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f"), target,
-                            null));
+            String sha = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    Duration.ofSeconds(6),
+                    () -> d.download(
+                            java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f"), target, null));
             assertEquals(Sha256.of(body), sha);
             assertEquals(2, calls.get(), "the stalled attempt was given up and retried");
             assertNoPartFiles();

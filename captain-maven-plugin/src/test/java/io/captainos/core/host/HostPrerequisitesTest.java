@@ -87,7 +87,8 @@ class HostPrerequisitesTest {
     @Test
     void missingProgramWithoutRootFailsWithSudoCommand() {
         Requirement r = Requirement.program("captain-absent", "captain-absent-pkg");
-        CaptainException e = assertThrows(CaptainException.class,
+        CaptainException e = assertThrows(
+                CaptainException.class,
                 () -> host(false, true, true).ensure("kernel", List.of(r, Requirement.program("captain-tool", "x"))));
         String m = e.getMessage();
         assertTrue(m.contains("sudo apt-get install -y --no-install-recommends captain-absent-pkg"), m);
@@ -100,9 +101,12 @@ class HostPrerequisitesTest {
 
     @Test
     void severalMissingPackagesAreSortedAndDeduplicated() {
-        List<Requirement> reqs = List.of(Requirement.program("zz-prog", "zlib-pkg"),
-                Requirement.program("aa-prog", "alpha-pkg"), Requirement.program("bb-prog", "zlib-pkg"));
-        CaptainException e = assertThrows(CaptainException.class, () -> host(false, true, true).ensure("tools", reqs));
+        List<Requirement> reqs = List.of(
+                Requirement.program("zz-prog", "zlib-pkg"),
+                Requirement.program("aa-prog", "alpha-pkg"),
+                Requirement.program("bb-prog", "zlib-pkg"));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> host(false, true, true).ensure("tools", reqs));
         String m = e.getMessage();
         assertTrue(m.contains("sudo apt-get install -y --no-install-recommends alpha-pkg zlib-pkg"), m);
         assertTrue(m.contains("zz-prog, aa-prog, bb-prog"), m);
@@ -112,8 +116,8 @@ class HostPrerequisitesTest {
     @Test
     void notDebianSaysSo() {
         Requirement r = Requirement.program("captain-absent", "captain-absent-pkg");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> host(true, false, true).ensure("iso", List.of(r)));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> host(true, false, true).ensure("iso", List.of(r)));
         String m = e.getMessage();
         assertTrue(m.contains("not Debian-family"), m);
         assertTrue(m.contains("your distribution's equivalent"), m);
@@ -124,8 +128,8 @@ class HostPrerequisitesTest {
     @Test
     void installNotAllowedSaysSo() {
         Requirement r = Requirement.program("captain-absent", "captain-absent-pkg");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> host(true, true, false).ensure("iso", List.of(r)));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> host(true, true, false).ensure("iso", List.of(r)));
         assertTrue(e.getMessage().contains("captain.host.install is false"), e.getMessage());
         assertTrue(commands.isEmpty());
     }
@@ -141,7 +145,8 @@ class HostPrerequisitesTest {
         assertDoesNotThrow(() -> host(true, true, true).ensure("kernel", List.of(r)));
         assertEquals(2, commands.size());
         assertEquals(List.of("apt-get", "update", "-q"), commands.get(0).args());
-        assertEquals(List.of("apt-get", "install", "-y", "--no-install-recommends", "captain-absent-pkg"),
+        assertEquals(
+                List.of("apt-get", "install", "-y", "--no-install-recommends", "captain-absent-pkg"),
                 commands.get(1).args());
         assertEquals("noninteractive", commands.get(1).environment().get("DEBIAN_FRONTEND"));
     }
@@ -149,8 +154,8 @@ class HostPrerequisitesTest {
     @Test
     void installThatDoesNotProvideTheProgramFails() {
         Requirement r = Requirement.program("captain-absent", "captain-absent-pkg");
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> host(true, true, true).ensure("kernel", List.of(r)));
+        CaptainException e = assertThrows(
+                CaptainException.class, () -> host(true, true, true).ensure("kernel", List.of(r)));
         assertTrue(e.getMessage().contains("installing them did not provide them"), e.getMessage());
         assertEquals(2, commands.size());
     }
@@ -166,14 +171,16 @@ class HostPrerequisitesTest {
         assertEquals(List.of(lack), h.missing(List.of(have, lack)));
         CaptainException e = assertThrows(CaptainException.class, () -> h.ensure("iso", List.of(have, lack)));
         assertTrue(e.getMessage().contains(other.resolve("firmware.bin").toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("sudo apt-get install -y --no-install-recommends firmware-pkg"),
+        assertTrue(
+                e.getMessage().contains("sudo apt-get install -y --no-install-recommends firmware-pkg"),
                 e.getMessage());
     }
 
     @Test
     void emptyOrNullPathFindsNothing() {
         Requirement r = Requirement.program("captain-tool", "pkg");
-        assertEquals(List.of(r),
+        assertEquals(
+                List.of(r),
                 new HostPrerequisites(null, false, true, true, runner, BuildLog.silent()).missing(List.of(r)));
     }
 }

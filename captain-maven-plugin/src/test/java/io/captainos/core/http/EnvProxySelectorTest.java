@@ -42,13 +42,14 @@ class EnvProxySelectorTest {
     @Test
     void proxyWithoutSchemeOrPort() {
         assertEquals(List.of(http("proxy.corp", 80)), select(Map.of("http_proxy", "proxy.corp"), "http://a.org/"));
-        assertEquals(List.of(http("proxy.corp", 8080)),
-                select(Map.of("http_proxy", "proxy.corp:8080"), "http://a.org/"));
+        assertEquals(
+                List.of(http("proxy.corp", 8080)), select(Map.of("http_proxy", "proxy.corp:8080"), "http://a.org/"));
     }
 
     @Test
     void upperCaseVariablesWork() {
-        assertEquals(List.of(http("proxy.corp", 3128)),
+        assertEquals(
+                List.of(http("proxy.corp", 3128)),
                 select(Map.of("HTTPS_PROXY", "http://proxy.corp:3128"), "https://github.com/x"));
     }
 
@@ -56,13 +57,15 @@ class EnvProxySelectorTest {
     void httpProxyIsNotUsedForHttps() {
         Map<String, String> env = Map.of("http_proxy", "http://proxy.corp:3128");
         assertEquals(List.of(Proxy.NO_PROXY), select(env, "https://github.com/x"));
-        assertEquals(List.of(FALLBACK), new EnvProxySelector(env, FALLBACK_SELECTOR).select(URI.create("https://github.com/x")));
+        assertEquals(
+                List.of(FALLBACK),
+                new EnvProxySelector(env, FALLBACK_SELECTOR).select(URI.create("https://github.com/x")));
     }
 
     @Test
     void noProxyEntriesBypass() {
-        Map<String, String> env = Map.of("http_proxy", "http://proxy.corp:3128",
-                "no_proxy", " .example.com , localhost");
+        Map<String, String> env =
+                Map.of("http_proxy", "http://proxy.corp:3128", "no_proxy", " .example.com , localhost");
         assertEquals(List.of(Proxy.NO_PROXY), select(env, "http://mirror.example.com/debian"));
         assertEquals(List.of(Proxy.NO_PROXY), select(env, "http://a.b.example.com/debian"));
         assertEquals(List.of(Proxy.NO_PROXY), select(env, "http://example.com/debian"));
@@ -85,12 +88,15 @@ class EnvProxySelectorTest {
     @Test
     void noProxyStarBypassesEverything() {
         Map<String, String> env = Map.of("http_proxy", "proxy:1", "no_proxy", "*");
-        assertEquals(List.of(FALLBACK), new EnvProxySelector(env, FALLBACK_SELECTOR).select(URI.create("http://x.org/")));
+        assertEquals(
+                List.of(FALLBACK), new EnvProxySelector(env, FALLBACK_SELECTOR).select(URI.create("http://x.org/")));
     }
 
     @Test
     void withoutVariablesTheFallbackDecides() {
-        assertEquals(List.of(FALLBACK), new EnvProxySelector(Map.of(), FALLBACK_SELECTOR).select(URI.create("http://x.org/")));
+        assertEquals(
+                List.of(FALLBACK),
+                new EnvProxySelector(Map.of(), FALLBACK_SELECTOR).select(URI.create("http://x.org/")));
         assertEquals(List.of(Proxy.NO_PROXY), select(Map.of(), "http://x.org/"));
         assertEquals(List.of(Proxy.NO_PROXY), select(Map.of("http_proxy", ""), "http://x.org/"));
     }

@@ -26,26 +26,33 @@ class RetryTest {
         });
         assertEquals("ok", r);
         assertEquals(3, calls.get());
-        assertEquals(List.of("WARN fetch x failed (HTTP 503), attempt 1 of 4; retrying in 1 ms",
-                "WARN fetch x failed (HTTP 503), attempt 2 of 4; retrying in 2 ms"), log.lines);
+        assertEquals(
+                List.of(
+                        "WARN fetch x failed (HTTP 503), attempt 1 of 4; retrying in 1 ms",
+                        "WARN fetch x failed (HTTP 503), attempt 2 of 4; retrying in 2 ms"),
+                log.lines);
         assertEquals(8, new Retry(5, Duration.ofMillis(2)).wait(3));
     }
 
     @Test
     void givesUpWithTheLastCauseAndTheHint() {
-        CaptainException e = assertThrows(CaptainException.class, () -> new Retry(2, Duration.ofMillis(1))
-                .run("download https://m/x", "Check captain.debian.mirror", new RecordingLog(), () -> {
-                    throw new Retry.Failure("connection refused");
-                }));
-        assertEquals("Cannot download https://m/x after 2 attempts: connection refused. Check captain.debian.mirror",
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> new Retry(2, Duration.ofMillis(1))
+                        .run("download https://m/x", "Check captain.debian.mirror", new RecordingLog(), () -> {
+                            throw new Retry.Failure("connection refused");
+                        }));
+        assertEquals(
+                "Cannot download https://m/x after 2 attempts: connection refused. Check captain.debian.mirror",
                 e.getMessage());
     }
 
     @Test
     void aFailureThatIsNotRetryableEndsAtOnce() {
         AtomicInteger calls = new AtomicInteger();
-        assertThrows(IllegalStateException.class, () -> new Retry(5, Duration.ofMillis(1)).run("x", "", new RecordingLog(),
-                () -> {
+        assertThrows(
+                IllegalStateException.class,
+                () -> new Retry(5, Duration.ofMillis(1)).run("x", "", new RecordingLog(), () -> {
                     calls.incrementAndGet();
                     throw new IllegalStateException("HTTP 404");
                 }));

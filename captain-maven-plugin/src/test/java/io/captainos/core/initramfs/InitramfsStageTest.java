@@ -1,13 +1,12 @@
 package io.captainos.core.initramfs;
 
-import io.captainos.core.debian.AptSources;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.debian.AptSources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +26,14 @@ class InitramfsStageTest {
 
     @Test
     void theSecurityArchiveSitsBesideADebianMirror() {
-        assertEquals("http://deb.debian.org/debian-security",
-                AptSources.securityMirror("http://deb.debian.org/debian/"));
-        assertEquals("https://mirror.example/debian-security",
-                AptSources.securityMirror("https://mirror.example/debian"));
+        assertEquals(
+                "http://deb.debian.org/debian-security", AptSources.securityMirror("http://deb.debian.org/debian/"));
+        assertEquals(
+                "https://mirror.example/debian-security", AptSources.securityMirror("https://mirror.example/debian"));
         assertNull(AptSources.securityMirror("http://apt.internal/trixie"), "unknown layouts get none");
         assertEquals(List.of("trixie-security"), AptSources.securitySuites(List.of("trixie", "trixie-updates")));
-        assertEquals(List.of("forky-security", "trixie-security"),
+        assertEquals(
+                List.of("forky-security", "trixie-security"),
                 AptSources.securitySuites(List.of("forky", "sid", "trixie-backports", "unstable")));
     }
 
@@ -49,7 +49,8 @@ class InitramfsStageTest {
     void everyModuleOfTheKernelMustBeInTheImageItWasLaidInto(@TempDir Path dir) throws IOException {
         Path modules = dir.resolve("modules");
         Path image = dir.resolve("image");
-        for (String m : List.of("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz",
+        for (String m : List.of(
+                "usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz",
                 "usr/lib/modules/6.12.1/kernel/fs/overlayfs/overlay.ko.xz")) {
             for (Path root : List.of(modules, image)) {
                 Files.createDirectories(root.resolve(m).getParent());
@@ -59,7 +60,8 @@ class InitramfsStageTest {
         Files.writeString(modules.resolve("usr/lib/modules/6.12.1/modules.dep"), "");
         assertEquals(List.of(), InitramfsStage.missingModules(modules, image), "modules.dep is not a module");
         Files.delete(image.resolve("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz"));
-        assertEquals(List.of("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz"),
+        assertEquals(
+                List.of("usr/lib/modules/6.12.1/kernel/drivers/net/e1000e.ko.xz"),
                 InitramfsStage.missingModules(modules, image));
     }
 }

@@ -37,9 +37,15 @@ class GrubConfigTest {
     void theKernelLineEndsWithTheMagicStringOnce() {
         for (Arch arch : Arch.values()) {
             String cfg = GrubConfig.render(arch);
-            String linux = cfg.lines().filter(l -> l.trim().startsWith("linux ")).findFirst().orElseThrow();
-            assertEquals("    linux /boot/vmlinuz console=tty0 console=" + GrubConfig.console(arch) + " audit=0 "
-                    + GrubConfig.placeholder(), linux, "the placeholder ends the line: patchable in place");
+            String linux = cfg.lines()
+                    .filter(l -> l.trim().startsWith("linux "))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(
+                    "    linux /boot/vmlinuz console=tty0 console=" + GrubConfig.console(arch) + " audit=0 "
+                            + GrubConfig.placeholder(),
+                    linux,
+                    "the placeholder ends the line: patchable in place");
             assertEquals(1, cfg.split(GrubConfig.placeholder(), -1).length - 1, "exactly one placeholder");
             assertTrue(cfg.contains("set timeout=5"));
             assertTrue(cfg.contains("initrd /boot/initramfs"));
@@ -58,7 +64,9 @@ class GrubConfigTest {
     @Test
     void theKernelVersionComesFromTheConfigHeader(@TempDir Path dir) throws Exception {
         Path ours = dir.resolve("ours");
-        Files.writeString(ours, "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.12.117 Kernel Configuration\n#\n");
+        Files.writeString(
+                ours,
+                "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.12.117 Kernel Configuration\n#\n");
         assertEquals("6.12.117", IsoStage.kernelVersion(ours));
         Path arm = dir.resolve("arm");
         Files.writeString(arm, "# Linux/arm64 6.18.16-rc1 Kernel Configuration\n");

@@ -19,8 +19,8 @@ class KernelConfigTest {
 
     @Test
     void parsesSetAndUnsetSymbolsAndIgnoresComments() {
-        KernelConfig c = KernelConfig.parse(List.of("# comment", "CONFIG_A=y", "# CONFIG_B is not set",
-                "CONFIG_C=\"-x\"", "CONFIG_D=128", "garbage"));
+        KernelConfig c = KernelConfig.parse(List.of(
+                "# comment", "CONFIG_A=y", "# CONFIG_B is not set", "CONFIG_C=\"-x\"", "CONFIG_D=128", "garbage"));
         assertEquals("y", c.get("CONFIG_A"));
         assertEquals("n", c.get("CONFIG_B"));
         assertEquals("\"-x\"", c.get("CONFIG_C"));
@@ -42,8 +42,8 @@ class KernelConfigTest {
 
     @Test
     void droppedListsSymbolsWhoseValueDidNotSurvive() {
-        KernelConfig fragment = KernelConfig.parse(List.of("CONFIG_A=y", "CONFIG_B=m", "# CONFIG_C is not set",
-                "CONFIG_S=\"x\""));
+        KernelConfig fragment =
+                KernelConfig.parse(List.of("CONFIG_A=y", "CONFIG_B=m", "# CONFIG_C is not set", "CONFIG_S=\"x\""));
         KernelConfig resolved = KernelConfig.parse(List.of("CONFIG_A=y", "CONFIG_B=y", "CONFIG_S=\"x\""));
         assertEquals(List.of("CONFIG_B=m (got y)"), KernelConfig.dropped(fragment, resolved));
     }
@@ -79,8 +79,11 @@ class KernelConfigTest {
 
     @Test
     void aMissingOverrideFileFails() {
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> new KernelConfigs(dir).resolve("6.12.y", Arch.AMD64, dir.resolve("none.config").toString()));
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> new KernelConfigs(dir)
+                        .resolve(
+                                "6.12.y", Arch.AMD64, dir.resolve("none.config").toString()));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
@@ -94,8 +97,9 @@ class KernelConfigTest {
                 assertEquals("m", c.get("CONFIG_OVERLAY_FS"));
                 assertEquals("y", c.get("CONFIG_MODULE_COMPRESS_ZSTD"));
                 assertEquals("n", c.get("CONFIG_SOUND"));
-                assertEquals("y", c.get(arch == Arch.AMD64 ? "CONFIG_SERIAL_8250_CONSOLE"
-                        : "CONFIG_SERIAL_AMBA_PL011_CONSOLE"));
+                assertEquals(
+                        "y",
+                        c.get(arch == Arch.AMD64 ? "CONFIG_SERIAL_8250_CONSOLE" : "CONFIG_SERIAL_AMBA_PL011_CONSOLE"));
             }
         }
     }

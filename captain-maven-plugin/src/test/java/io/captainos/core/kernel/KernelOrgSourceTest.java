@@ -40,9 +40,10 @@ class KernelOrgSourceTest {
             String top = "linux-" + version + "/";
             String[] parts = version.split("\\.");
             Map<String, String> files = Map.of(
-                    top + "Makefile", "VERSION = " + parts[0] + "\nPATCHLEVEL = " + parts[1] + "\nSUBLEVEL = "
-                            + parts[2] + "\n",
-                    top + "arch/x86/include/asm/setup.h", "#define COMMAND_LINE_SIZE 2048\n");
+                    top + "Makefile",
+                    "VERSION = " + parts[0] + "\nPATCHLEVEL = " + parts[1] + "\nSUBLEVEL = " + parts[2] + "\n",
+                    top + "arch/x86/include/asm/setup.h",
+                    "#define COMMAND_LINE_SIZE 2048\n");
             for (Map.Entry<String, String> f : new java.util.TreeMap<>(files).entrySet()) {
                 byte[] body = f.getValue().getBytes(StandardCharsets.UTF_8);
                 TarArchiveEntry e = new TarArchiveEntry(f.getKey());
@@ -56,9 +57,16 @@ class KernelOrgSourceTest {
     }
 
     private KernelOrgSource source(FileServer server, String pin) {
-        DownloadCache cache = new DownloadCache(dir.resolve("cache"),
-                new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)), BuildLog.silent());
-        return new KernelOrgSource("6.18.16", server.root(), pin, cache, dir.resolve("scratch"),
+        DownloadCache cache = new DownloadCache(
+                dir.resolve("cache"),
+                new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
+                BuildLog.silent());
+        return new KernelOrgSource(
+                "6.18.16",
+                server.root(),
+                pin,
+                cache,
+                dir.resolve("scratch"),
                 new SourceUnpacker(dir.resolve("src"), new NativeRunner(BuildLog.silent()), BuildLog.silent()),
                 BuildLog.silent());
     }
@@ -77,7 +85,8 @@ class KernelOrgSourceTest {
             KernelOrgSource source = source(server, Sha256.of(tarball));
             KernelTree tree = source.prepare();
             assertEquals("6.18.16", tree.version());
-            assertTrue(Files.readString(tree.dir().resolve("arch/x86/include/asm/setup.h")).contains("4096"));
+            assertTrue(Files.readString(tree.dir().resolve("arch/x86/include/asm/setup.h"))
+                    .contains("4096"));
             InputHash inputs = new InputHash();
             source.describe(inputs);
             assertTrue(inputs.describe().contains(Sha256.of(tarball)));
@@ -93,7 +102,8 @@ class KernelOrgSourceTest {
         try (FileServer server = new FileServer()) {
             server.put("v6.x/linux-6.18.16.tar.xz", tarball("6.18.17"));
             server.put("v6.x/sha256sums.asc", sums(Sha256.of(tarball)).getBytes(StandardCharsets.UTF_8));
-            VerificationException e = assertThrows(VerificationException.class, () -> source(server, null).prepare());
+            VerificationException e = assertThrows(
+                    VerificationException.class, () -> source(server, null).prepare());
             assertTrue(e.getMessage().contains("SHA-256 mismatch for linux-6.18.16.tar.xz"), e.getMessage());
             assertFalse(Files.exists(dir.resolve("src").resolve(Sha256.of(tarball))));
         }
@@ -105,7 +115,8 @@ class KernelOrgSourceTest {
         try (FileServer server = new FileServer()) {
             server.put("v6.x/linux-6.18.16.tar.xz", tarball);
             server.put("v6.x/sha256sums.asc", sums(Sha256.of(tarball)).getBytes(StandardCharsets.UTF_8));
-            VerificationException e = assertThrows(VerificationException.class,
+            VerificationException e = assertThrows(
+                    VerificationException.class,
                     () -> source(server, "1".repeat(64)).prepare());
             assertTrue(e.getMessage().contains("differs from the pinned"), e.getMessage());
         }
@@ -113,8 +124,10 @@ class KernelOrgSourceTest {
 
     @Test
     void aBranchIsNotAKernelOrgVersion() {
-        CaptainException e = assertThrows(CaptainException.class, () -> new KernelOrgSource("6.18",
-                java.net.URI.create("http://127.0.0.1/"), null, null, dir, null, BuildLog.silent()));
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> new KernelOrgSource(
+                        "6.18", java.net.URI.create("http://127.0.0.1/"), null, null, dir, null, BuildLog.silent()));
         assertTrue(e.getMessage().contains("exact version"), e.getMessage());
     }
 }

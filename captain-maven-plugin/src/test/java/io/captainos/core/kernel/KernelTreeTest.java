@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KernelTreeTest {
     @Test
     void treeVersionComesFromTheMakefile(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("Makefile"), "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 57\nEXTRAVERSION =\n");
+        Files.writeString(
+                dir.resolve("Makefile"), "# SPDX\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 57\nEXTRAVERSION =\n");
         KernelTree t = KernelTree.of(dir);
         assertEquals("6.12.57", t.version());
         assertEquals("6.12.y", t.branch());

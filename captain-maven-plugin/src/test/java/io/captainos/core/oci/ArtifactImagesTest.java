@@ -26,10 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ArtifactImagesTest {
-    static final ReleaseTags TAGS = new ReleaseTags("v1.2.3-abcdef0", "v1.2.3",
-            "abcdef0123456789abcdef0123456789abcdef01");
-    static final ArtifactImages.Metadata META = new ArtifactImages.Metadata("2026-01-01T00:00:00Z",
-            "https://example.org/captainos", TAGS.revision(), TAGS.base(), "test", "CaptainOS", "Apache-2.0");
+    static final ReleaseTags TAGS =
+            new ReleaseTags("v1.2.3-abcdef0", "v1.2.3", "abcdef0123456789abcdef0123456789abcdef01");
+    static final ArtifactImages.Metadata META = new ArtifactImages.Metadata(
+            "2026-01-01T00:00:00Z",
+            "https://example.org/captainos",
+            TAGS.revision(),
+            TAGS.base(),
+            "test",
+            "CaptainOS",
+            "Apache-2.0");
 
     /** Four files per arch, named as in out/, with random content of a few hundred KB. */
     static Map<Arch, List<NamedFile>> files(Path dir, long seed) throws Exception {
@@ -37,9 +43,11 @@ class ArtifactImagesTest {
         Map<Arch, List<NamedFile>> files = new EnumMap<>(Arch.class);
         for (Arch arch : Arch.values()) {
             List<NamedFile> list = new ArrayList<>();
-            for (String name : List.of("vmlinuz-6.12.1-", "initramfs-6.12.1-", "captainos-6.12.1-", "sha256sums-6.12.1-")) {
-                String file = name + arch.linux() + (name.startsWith("captainos") ? ".iso"
-                        : name.startsWith("sha") ? ".txt" : "");
+            for (String name :
+                    List.of("vmlinuz-6.12.1-", "initramfs-6.12.1-", "captainos-6.12.1-", "sha256sums-6.12.1-")) {
+                String file = name
+                        + arch.linux()
+                        + (name.startsWith("captainos") ? ".iso" : name.startsWith("sha") ? ".txt" : "");
                 byte[] b = new byte[name.startsWith("sha") ? 300 : 100_000 + r.nextInt(300_000)];
                 r.nextBytes(b);
                 Path p = dir.resolve(file);
@@ -63,7 +71,9 @@ class ArtifactImagesTest {
     }
 
     static List<Descriptor> layers(OciLayout layout, Map<String, Object> manifest) {
-        return Json.list(manifest.get("layers"), "layers").stream().map(l -> Descriptor.fromJson(l, "layer")).toList();
+        return Json.list(manifest.get("layers"), "layers").stream()
+                .map(l -> Descriptor.fromJson(l, "layer"))
+                .toList();
     }
 
     @Test
@@ -71,7 +81,8 @@ class ArtifactImagesTest {
         Map<Arch, List<NamedFile>> files = files(tmp.resolve("out"), 1);
         OciLayout layout = layout(tmp.resolve("layout"), files);
         Map<String, Object> index = doc(layout, layout.tags().get("v1.2.3-abcdef0-amd64"));
-        Descriptor m = Descriptor.fromJson(Json.list(index.get("manifests"), "m").get(0), "m");
+        Descriptor m =
+                Descriptor.fromJson(Json.list(index.get("manifests"), "m").get(0), "m");
         List<Descriptor> layers = layers(layout, doc(layout, m));
         assertEquals(4, layers.size());
         Descriptor vmlinuz = layers.get(0);
@@ -99,11 +110,15 @@ class ArtifactImagesTest {
         for (String tag : List.of("v1.2.3-abcdef0-amd64", "v1.2.3-abcdef0-arm64", "v1.2.3-abcdef0")) {
             Map<String, Object> index = doc(layout, layout.tags().get(tag));
             assertEquals(Descriptor.INDEX, index.get("mediaType"));
-            assertEquals("v1.2.3-abcdef0", Json.object(index.get("annotations"), "a")
-                    .get("org.opencontainers.image.version"));
+            assertEquals(
+                    "v1.2.3-abcdef0",
+                    Json.object(index.get("annotations"), "a").get("org.opencontainers.image.version"));
             List<Descriptor> entries = Json.list(index.get("manifests"), "m").stream()
-                    .map(o -> Descriptor.fromJson(o, "m")).toList();
-            assertEquals(List.of("linux/amd64", "linux/arm64"), entries.stream().map(Descriptor::platform).toList());
+                    .map(o -> Descriptor.fromJson(o, "m"))
+                    .toList();
+            assertEquals(
+                    List.of("linux/amd64", "linux/arm64"),
+                    entries.stream().map(Descriptor::platform).toList());
             List<List<Descriptor>> layerLists = new ArrayList<>();
             for (Descriptor e : entries) {
                 Map<String, Object> manifest = doc(layout, e);
@@ -111,7 +126,8 @@ class ArtifactImagesTest {
                 assertEquals(e.platform(), config.get("os") + "/" + config.get("architecture"));
                 assertEquals("2026-01-01T00:00:00Z", config.get("created"));
                 List<Descriptor> layers = layers(layout, manifest);
-                assertEquals(layers.stream().map(Descriptor::digest).toList(),
+                assertEquals(
+                        layers.stream().map(Descriptor::digest).toList(),
                         Json.object(config.get("rootfs"), "rootfs").get("diff_ids"));
                 layerLists.add(layers);
             }
@@ -124,13 +140,19 @@ class ArtifactImagesTest {
         OciLayout layout = layout(tmp.resolve("layout"), files(tmp.resolve("out"), 3));
         List<String> perArch = new ArrayList<>();
         for (String tag : List.of("v1.2.3-abcdef0-amd64", "v1.2.3-abcdef0-arm64")) {
-            Descriptor m = Descriptor.fromJson(Json.list(doc(layout, layout.tags().get(tag)).get("manifests"), "m")
-                    .get(0), "m");
+            Descriptor m = Descriptor.fromJson(
+                    Json.list(doc(layout, layout.tags().get(tag)).get("manifests"), "m")
+                            .get(0),
+                    "m");
             layers(layout, doc(layout, m)).forEach(l -> perArch.add(l.digest()));
         }
-        Descriptor m = Descriptor.fromJson(Json.list(doc(layout, layout.tags().get("v1.2.3-abcdef0"))
-                .get("manifests"), "m").get(0), "m");
-        assertEquals(perArch, layers(layout, doc(layout, m)).stream().map(Descriptor::digest).toList());
+        Descriptor m = Descriptor.fromJson(
+                Json.list(doc(layout, layout.tags().get("v1.2.3-abcdef0")).get("manifests"), "m")
+                        .get(0),
+                "m");
+        assertEquals(
+                perArch,
+                layers(layout, doc(layout, m)).stream().map(Descriptor::digest).toList());
     }
 
     @Test
@@ -145,12 +167,15 @@ class ArtifactImagesTest {
         OciLayout one = layout(tmp.resolve("one"), a);
         OciLayout two = layout(tmp.resolve("two"), b);
         assertEquals(one.tags(), two.tags());
-        assertArrayEquals(Files.readAllBytes(one.dir().resolve("index.json")),
+        assertArrayEquals(
+                Files.readAllBytes(one.dir().resolve("index.json")),
                 Files.readAllBytes(two.dir().resolve("index.json")));
         try (var s = Files.list(one.dir().resolve("blobs/sha256"))) {
             for (Path p : s.toList()) {
-                assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(two.dir().resolve("blobs/sha256")
-                        .resolve(p.getFileName())), p.getFileName().toString());
+                assertArrayEquals(
+                        Files.readAllBytes(p),
+                        Files.readAllBytes(two.dir().resolve("blobs/sha256").resolve(p.getFileName())),
+                        p.getFileName().toString());
             }
         }
     }
@@ -160,22 +185,29 @@ class ArtifactImagesTest {
         Map<Arch, List<NamedFile>> files = files(tmp.resolve("out"), 5);
         files.remove(Arch.ARM64);
         OciLayout layout = layout(tmp.resolve("layout"), files);
-        assertEquals(List.of("v1.2.3-abcdef0-amd64"), new ArrayList<>(layout.tags().keySet()));
+        assertEquals(
+                List.of("v1.2.3-abcdef0-amd64"), new ArrayList<>(layout.tags().keySet()));
     }
 
     @Test
     void findsTheFilesOfAnArchInOut(@TempDir Path tmp) throws Exception {
         files(tmp, 6);
         List<NamedFile> found = ReleaseImages.fromOut(tmp, Arch.ARM64, null);
-        assertEquals(List.of("vmlinuz-6.12.1-aarch64", "initramfs-6.12.1-aarch64", "captainos-6.12.1-aarch64.iso",
-                "sha256sums-6.12.1-aarch64.txt"), found.stream().map(NamedFile::name).toList());
+        assertEquals(
+                List.of(
+                        "vmlinuz-6.12.1-aarch64",
+                        "initramfs-6.12.1-aarch64",
+                        "captainos-6.12.1-aarch64.iso",
+                        "sha256sums-6.12.1-aarch64.txt"),
+                found.stream().map(NamedFile::name).toList());
         Files.writeString(tmp.resolve("vmlinuz-6.12.2-aarch64"), "x");
-        CaptainException two = assertThrows(CaptainException.class, () -> ReleaseImages.fromOut(tmp, Arch.ARM64,
-                null));
-        assertTrue(two.getMessage().contains("[6.12.1, 6.12.2]") && two.getMessage().contains("kernelVersion"),
+        CaptainException two = assertThrows(CaptainException.class, () -> ReleaseImages.fromOut(tmp, Arch.ARM64, null));
+        assertTrue(
+                two.getMessage().contains("[6.12.1, 6.12.2]")
+                        && two.getMessage().contains("kernelVersion"),
                 two.getMessage());
-        CaptainException missing = assertThrows(CaptainException.class, () -> ReleaseImages.fromOut(tmp,
-                Arch.ARM64, "6.12.2"));
+        CaptainException missing =
+                assertThrows(CaptainException.class, () -> ReleaseImages.fromOut(tmp, Arch.ARM64, "6.12.2"));
         assertTrue(missing.getMessage().contains("initramfs-6.12.2-aarch64"), missing.getMessage());
         assertNull(ReleaseImages.fromOut(tmp.resolve("empty"), Arch.AMD64, null));
     }
@@ -185,23 +217,30 @@ class ArtifactImagesTest {
         String s = Json.write(Map.of("b", 1, "a", List.of("x\"y\\z\n", true), "c", Map.of("é", "\u0001")));
         assertEquals("{\"a\":[\"x\\\"y\\\\z\\n\",true],\"b\":1,\"c\":{\"é\":\"\\u0001\"}}", s);
         assertEquals(s, Json.write(Json.parse(s, "doc")));
-        assertEquals(s, Json.write(Json.parse(" {\n \"c\" : {\"\\u00e9\":\"\\u0001\"}, \"b\":1,\"a\":[\"x\\\"y\\\\z\\n\","
-                + " true]}\t", "doc")));
+        assertEquals(
+                s,
+                Json.write(Json.parse(
+                        " {\n \"c\" : {\"\\u00e9\":\"\\u0001\"}, \"b\":1,\"a\":[\"x\\\"y\\\\z\\n\"," + " true]}\t",
+                        "doc")));
         CaptainException bad = assertThrows(CaptainException.class, () -> Json.parse("{\"a\":}", "the answer"));
         assertTrue(bad.getMessage().startsWith("the answer is not valid JSON"), bad.getMessage());
     }
 
     @Test
     void tagsComeFromGitOrTheOverride(@TempDir Path tmp) throws Exception {
-        assertEquals("v2.0.0-1234567", ReleaseTags.resolve(tmp, "v2.0.0-1234567").base());
-        assertEquals("v2.0.0-1234567-arm64", ReleaseTags.resolve(tmp, "v2.0.0-1234567").of(Arch.ARM64));
+        assertEquals(
+                "v2.0.0-1234567", ReleaseTags.resolve(tmp, "v2.0.0-1234567").base());
+        assertEquals(
+                "v2.0.0-1234567-arm64",
+                ReleaseTags.resolve(tmp, "v2.0.0-1234567").of(Arch.ARM64));
         CaptainException notGit = assertThrows(CaptainException.class, () -> ReleaseTags.resolve(tmp, null));
         assertTrue(notGit.getMessage().contains("captain.oci.tag"), notGit.getMessage());
         assertThrows(CaptainException.class, () -> ReleaseTags.resolve(tmp, "-bad tag"));
         git(tmp, "init", "-q");
         git(tmp, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "one");
         String sha = git(tmp, "rev-parse", "HEAD");
-        assertEquals("v0.0.0-" + sha.substring(0, 7), ReleaseTags.resolve(tmp, null).base());
+        assertEquals(
+                "v0.0.0-" + sha.substring(0, 7), ReleaseTags.resolve(tmp, null).base());
         git(tmp, "tag", "v1.4.0");
         git(tmp, "tag", "other-1");
         ReleaseTags t = ReleaseTags.resolve(tmp, null);

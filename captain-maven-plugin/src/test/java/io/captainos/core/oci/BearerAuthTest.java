@@ -31,8 +31,10 @@ class BearerAuthTest {
         server.createContext("/token", ex -> {
             tokenRequests.add(URLDecoder.decode(ex.getRequestURI().getRawQuery(), StandardCharsets.UTF_8));
             boolean ok = expectedBasic.equals(ex.getRequestHeaders().getFirst("Authorization"));
-            byte[] body = (ok ? "{\"token\":\"tok-123\"}" : "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"bad"
-                    + " login\"}]}").getBytes();
+            byte[] body = (ok
+                            ? "{\"token\":\"tok-123\"}"
+                            : "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"bad" + " login\"}]}")
+                    .getBytes();
             ex.sendResponseHeaders(ok ? 200 : 403, body.length);
             ex.getResponseBody().write(body);
             ex.close();
@@ -41,28 +43,39 @@ class BearerAuthTest {
             if ("Bearer tok-123".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 ex.sendResponseHeaders(404, -1);
             } else {
-                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://127.0.0.1:" + port
-                        + "/token\",service=\"test-registry\",scope=\"repository:team/os:pull\"");
+                ex.getResponseHeaders()
+                        .add(
+                                "WWW-Authenticate",
+                                "Bearer realm=\"http://127.0.0.1:" + port
+                                        + "/token\",service=\"test-registry\",scope=\"repository:team/os:pull\"");
                 ex.sendResponseHeaders(401, -1);
             }
             ex.close();
         });
         server.start();
         try {
-            RegistryClient c = new RegistryClient("127.0.0.1:" + port, "team/os", new Credentials("bot", "s3cr3t",
-                    "test"), new RegistryClient.Options(1, Duration.ofMillis(10), Duration.ofSeconds(10), 1 << 20,
-                    1 << 20), BuildLog.silent());
+            RegistryClient c = new RegistryClient(
+                    "127.0.0.1:" + port,
+                    "team/os",
+                    new Credentials("bot", "s3cr3t", "test"),
+                    new RegistryClient.Options(1, Duration.ofMillis(10), Duration.ofSeconds(10), 1 << 20, 1 << 20),
+                    BuildLog.silent());
             assertFalse(c.hasManifest("v1"));
             assertEquals(List.of("service=test-registry&scope=repository:team/os:pull"), tokenRequests);
             assertFalse(c.hasManifest("v2"), "the token was not reused");
             assertEquals(1, tokenRequests.size());
 
-            RegistryClient wrong = new RegistryClient("127.0.0.1:" + port, "team/os", new Credentials("bot",
-                    "wrong", "test"), new RegistryClient.Options(1, Duration.ofMillis(10), Duration.ofSeconds(10),
-                    1 << 20, 1 << 20), BuildLog.silent());
+            RegistryClient wrong = new RegistryClient(
+                    "127.0.0.1:" + port,
+                    "team/os",
+                    new Credentials("bot", "wrong", "test"),
+                    new RegistryClient.Options(1, Duration.ofMillis(10), Duration.ofSeconds(10), 1 << 20, 1 << 20),
+                    BuildLog.silent());
             RegistryException e = assertThrows(RegistryException.class, () -> wrong.hasManifest("v1"));
             assertEquals(403, e.status());
-            assertTrue(e.getMessage().contains("DENIED bad login") && !e.getMessage().contains("wrong"),
+            assertTrue(
+                    e.getMessage().contains("DENIED bad login")
+                            && !e.getMessage().contains("wrong"),
                     e.getMessage());
         } finally {
             server.stop(0);

@@ -23,8 +23,9 @@ class CredentialSourcesTest {
     @Test
     void propertiesThenSettingsThenAuthFilesAndNothingMeansAnonymous(@TempDir Path home) throws Exception {
         Files.createDirectories(home.resolve(".docker"));
-        Files.writeString(home.resolve(".docker/config.json"), "{\"auths\":{\"https://ghcr.io\":{\"auth\":\""
-                + auth("dockeruser:pa:ss") + "\"},\"quay.io\":{}}}");
+        Files.writeString(
+                home.resolve(".docker/config.json"),
+                "{\"auths\":{\"https://ghcr.io\":{\"auth\":\"" + auth("dockeruser:pa:ss") + "\"},\"quay.io\":{}}}");
         Credentials settings = new Credentials("mvnuser", "mvnpass", "settings.xml server 'ghcr.io'");
 
         Credentials c = CredentialSources.resolve("ghcr.io", "u", "p", settings, Map.of(), home);
@@ -44,26 +45,44 @@ class CredentialSourcesTest {
         Files.writeString(podman, "{\"auths\":{\"127.0.0.1:5000\":{\"auth\":\"" + auth("podman:one") + "\"}}}");
         Path dockerDir = dir.resolve("docker");
         Files.createDirectories(dockerDir);
-        Files.writeString(dockerDir.resolve("config.json"), "{\"auths\":{\"127.0.0.1:5000\":{\"auth\":\""
-                + auth("docker:two") + "\"},\"other:1\":{\"username\":\"plain\",\"password\":\"three\"}}}");
-        Map<String, String> env = Map.of("REGISTRY_AUTH_FILE", podman.toString(), "DOCKER_CONFIG",
-                dockerDir.toString());
-        assertEquals("podman", CredentialSources.resolve("127.0.0.1:5000", null, null, null, env, dir).username());
-        assertEquals("docker", CredentialSources.resolve("http://127.0.0.1:5000", null, null, null,
-                Map.of("DOCKER_CONFIG", dockerDir.toString()), dir).username());
-        assertEquals("three", CredentialSources.resolve("other:1", null, null, null, env, dir).password());
+        Files.writeString(
+                dockerDir.resolve("config.json"),
+                "{\"auths\":{\"127.0.0.1:5000\":{\"auth\":\"" + auth("docker:two")
+                        + "\"},\"other:1\":{\"username\":\"plain\",\"password\":\"three\"}}}");
+        Map<String, String> env =
+                Map.of("REGISTRY_AUTH_FILE", podman.toString(), "DOCKER_CONFIG", dockerDir.toString());
+        assertEquals(
+                "podman",
+                CredentialSources.resolve("127.0.0.1:5000", null, null, null, env, dir)
+                        .username());
+        assertEquals(
+                "docker",
+                CredentialSources.resolve(
+                                "http://127.0.0.1:5000",
+                                null,
+                                null,
+                                null,
+                                Map.of("DOCKER_CONFIG", dockerDir.toString()),
+                                dir)
+                        .username());
+        assertEquals(
+                "three",
+                CredentialSources.resolve("other:1", null, null, null, env, dir).password());
     }
 
     @Test
     void halfACredentialOrABrokenEntryIsAClearError(@TempDir Path home) throws Exception {
-        CaptainException half = assertThrows(CaptainException.class, () -> CredentialSources.resolve("ghcr.io",
-                "u", null, null, Map.of(), home));
+        CaptainException half = assertThrows(
+                CaptainException.class, () -> CredentialSources.resolve("ghcr.io", "u", null, null, Map.of(), home));
         assertTrue(half.getMessage().contains("only the user is set"), half.getMessage());
         Path file = home.resolve("bad.json");
         Files.writeString(file, "{\"auths\":{\"ghcr.io\":{\"auth\":\"%%%\"}}}");
-        CaptainException bad = assertThrows(CaptainException.class, () -> CredentialSources.resolve("ghcr.io",
-                null, null, null, Map.of("REGISTRY_AUTH_FILE", file.toString()), home));
-        assertTrue(bad.getMessage().contains("not base64") && bad.getMessage().contains(file.toString()),
+        CaptainException bad = assertThrows(
+                CaptainException.class,
+                () -> CredentialSources.resolve(
+                        "ghcr.io", null, null, null, Map.of("REGISTRY_AUTH_FILE", file.toString()), home));
+        assertTrue(
+                bad.getMessage().contains("not base64") && bad.getMessage().contains(file.toString()),
                 bad.getMessage());
     }
 }

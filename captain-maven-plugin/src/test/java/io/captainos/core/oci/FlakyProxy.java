@@ -19,8 +19,8 @@ import java.util.function.Predicate;
  * misbehaving, the rest of it real.
  */
 final class FlakyProxy implements AutoCloseable {
-    private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
-            "expect", "upgrade");
+    private static final Set<String> HOP =
+            Set.of("host", "connection", "content-length", "transfer-encoding", "expect", "upgrade");
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     final AtomicInteger injected = new AtomicInteger();
@@ -40,9 +40,12 @@ final class FlakyProxy implements AutoCloseable {
                     ex.getResponseBody().write(err);
                     return;
                 }
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream
-                        + ex.getRequestURI())).method(ex.getRequestMethod(), body.length == 0
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + ex.getRequestURI()))
+                        .method(
+                                ex.getRequestMethod(),
+                                body.length == 0
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofByteArray(body));
                 ex.getRequestHeaders().forEach((k, vs) -> {
                     if (!HOP.contains(k.toLowerCase())) {
                         vs.forEach(v -> b.header(k, v));
@@ -57,7 +60,10 @@ final class FlakyProxy implements AutoCloseable {
                     }
                 });
                 boolean head = ex.getRequestMethod().equals("HEAD");
-                if (corruptBlobs && !head && r.statusCode() == 200 && r.body().length > 0
+                if (corruptBlobs
+                        && !head
+                        && r.statusCode() == 200
+                        && r.body().length > 0
                         && ex.getRequestURI().getPath().contains("/blobs/sha256:")) {
                     r.body()[0] ^= 1;
                 }
@@ -79,12 +85,12 @@ final class FlakyProxy implements AutoCloseable {
     }
 
     static Predicate<HttpExchange> blobPut() {
-        return ex -> ex.getRequestMethod().equals("PUT") && ex.getRequestURI().getPath().contains("/blobs/uploads/");
+        return ex -> ex.getRequestMethod().equals("PUT")
+                && ex.getRequestURI().getPath().contains("/blobs/uploads/");
     }
 
     @Override
     public void close() {
         server.stop(0);
     }
-
 }

@@ -14,6 +14,7 @@ public final class LocalRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     /** User {@code captain}, password {@link #PASSWORD}, bcrypt (the only hash the registry takes). */
     static final String HTPASSWD = "captain:$2b$05$HjpyGO2yeJoP6OEAMuu0DOe6f.25v1cMe5C9r12YxYZ6Zq.3bqetu\n";
+
     public static final String USER = "captain";
     public static final String PASSWORD = "tide-pool-42";
 
@@ -42,10 +43,14 @@ public final class LocalRegistry implements AutoCloseable {
             auth = "auth:\n  htpasswd:\n    realm: captainos-test\n    path: " + dir.resolve("htpasswd") + "\n";
         }
         Path config = dir.resolve("config.yml");
-        Files.writeString(config, "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: "
-                + storage + "\n" + auth + "http:\n  addr: 127.0.0.1:" + port + "\n");
-        Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Files.writeString(
+                config,
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + storage + "\n"
+                        + auth + "http:\n  addr: 127.0.0.1:" + port + "\n");
+        Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile())
+                .start();
         LocalRegistry r = new LocalRegistry(port, p);
         long deadline = System.currentTimeMillis() + 20_000;
         while (true) {
@@ -54,8 +59,8 @@ public final class LocalRegistry implements AutoCloseable {
             } catch (IOException e) {
                 if (!p.isAlive() || System.currentTimeMillis() > deadline) {
                     r.close();
-                    throw new IllegalStateException("docker-registry did not start: "
-                            + Files.readString(dir.resolve("registry.log")));
+                    throw new IllegalStateException(
+                            "docker-registry did not start: " + Files.readString(dir.resolve("registry.log")));
                 }
                 Thread.sleep(50);
             }

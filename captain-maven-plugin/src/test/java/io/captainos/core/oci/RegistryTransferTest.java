@@ -36,6 +36,7 @@ class RegistryTransferTest {
 
     @TempDir
     static Path tmp;
+
     static LocalRegistry registry;
     static Map<Arch, List<NamedFile>> files;
     static OciLayout layout;
@@ -53,18 +54,25 @@ class RegistryTransferTest {
     }
 
     static RegistryClient client(String address, String repository, RecordingLog log) {
-        return new RegistryClient(address, repository, null, new RegistryClient.Options(4, Duration.ofMillis(50),
-                Duration.ofSeconds(30), 16L << 20, 64L << 20), log);
+        return new RegistryClient(
+                address,
+                repository,
+                null,
+                new RegistryClient.Options(4, Duration.ofMillis(50), Duration.ofSeconds(30), 16L << 20, 64L << 20),
+                log);
     }
 
     static List<String> layerDigests(RegistryClient c, String tag) {
-        Map<String, Object> index = Json.object(Json.parse(c.manifest(tag).orElseThrow().bytes(), tag), tag);
+        Map<String, Object> index =
+                Json.object(Json.parse(c.manifest(tag).orElseThrow().bytes(), tag), tag);
         List<String> digests = new ArrayList<>();
         for (Object o : Json.list(index.get("manifests"), "m")) {
             Descriptor d = Descriptor.fromJson(o, "m");
-            Map<String, Object> m = Json.object(Json.parse(c.manifest(d.digest()).orElseThrow().bytes(), "m"), "m");
-            Json.list(m.get("layers"), "l").forEach(l -> digests.add(d.platform() + " "
-                    + Descriptor.fromJson(l, "l").digest()));
+            Map<String, Object> m =
+                    Json.object(Json.parse(c.manifest(d.digest()).orElseThrow().bytes(), "m"), "m");
+            Json.list(m.get("layers"), "l")
+                    .forEach(l -> digests.add(
+                            d.platform() + " " + Descriptor.fromJson(l, "l").digest()));
         }
         return digests;
     }
@@ -94,26 +102,40 @@ class RegistryTransferTest {
         long perArchBytes = c.stats().uploadedBytes;
         assertEquals(sizeOf(BASE + "-amd64", false) + sizeOf(BASE + "-arm64", false), perArchBytes);
         String combined = OciTransfer.push(layout, BASE, c, BASE, List.of());
-        assertEquals(sizeOf(BASE, true), c.stats().uploadedBytes - perArchBytes,
+        assertEquals(
+                sizeOf(BASE, true),
+                c.stats().uploadedBytes - perArchBytes,
                 "the combined image uploaded more than its two configs");
         assertEquals(layout.tags().get(BASE + "-amd64").digest(), amd);
         assertEquals(layout.tags().get(BASE).digest(), combined);
 
         RegistryClient.Manifest index = c.manifest(BASE).orElseThrow();
         assertEquals(Descriptor.INDEX, index.mediaType());
-        List<String> platforms = Json.list(Json.object(Json.parse(index.bytes(), "i"), "i").get("manifests"), "m")
-                .stream().map(o -> Descriptor.fromJson(o, "m").platform()).toList();
+        List<String> platforms =
+                Json.list(Json.object(Json.parse(index.bytes(), "i"), "i").get("manifests"), "m").stream()
+                        .map(o -> Descriptor.fromJson(o, "m").platform())
+                        .toList();
         assertEquals(List.of("linux/amd64", "linux/arm64"), platforms);
         List<String> perArch = new ArrayList<>();
         for (String tag : List.of(BASE + "-amd64", BASE + "-arm64")) {
-            perArch.addAll(layerDigests(c, tag).stream().filter(s -> s.startsWith("linux/amd64 "))
-                    .map(s -> s.substring(12)).toList());
+            perArch.addAll(layerDigests(c, tag).stream()
+                    .filter(s -> s.startsWith("linux/amd64 "))
+                    .map(s -> s.substring(12))
+                    .toList());
         }
         List<String> both = layerDigests(c, BASE);
-        assertEquals(perArch, both.stream().filter(s -> s.startsWith("linux/amd64 ")).map(s -> s.substring(12))
-                .toList());
-        assertEquals(perArch, both.stream().filter(s -> s.startsWith("linux/arm64 ")).map(s -> s.substring(12))
-                .toList());
+        assertEquals(
+                perArch,
+                both.stream()
+                        .filter(s -> s.startsWith("linux/amd64 "))
+                        .map(s -> s.substring(12))
+                        .toList());
+        assertEquals(
+                perArch,
+                both.stream()
+                        .filter(s -> s.startsWith("linux/arm64 "))
+                        .map(s -> s.substring(12))
+                        .toList());
 
         RegistryClient again = client(registry.address(), "publish/artifacts", new RecordingLog());
         for (String tag : List.of(BASE + "-amd64", BASE + "-arm64", BASE)) {
@@ -142,13 +164,15 @@ class RegistryTransferTest {
         try (var s = Files.list(into)) {
             assertEquals(8, s.count(), "the pull left its work folder behind");
         }
-        CaptainException noPlatform = assertThrows(CaptainException.class, () -> OciTransfer.pull(c, BASE,
-                "linux/riscv64", tmp.resolve("x"), BuildLog.silent()));
+        CaptainException noPlatform = assertThrows(
+                CaptainException.class,
+                () -> OciTransfer.pull(c, BASE, "linux/riscv64", tmp.resolve("x"), BuildLog.silent()));
         assertTrue(noPlatform.getMessage().contains("[linux/amd64, linux/arm64]"), noPlatform.getMessage());
 
         long uploaded = c.stats().uploadedBlobs;
-        for (String[] p : new String[][] {{BASE, "v1.2.3"}, {BASE + "-amd64", "v1.2.3-amd64"},
-                {BASE + "-arm64", "v1.2.3-arm64"}}) {
+        for (String[] p :
+                new String[][] {{BASE, "v1.2.3"}, {BASE + "-amd64", "v1.2.3-amd64"}, {BASE + "-arm64", "v1.2.3-arm64"}
+                }) {
             String digest = OciTransfer.copyTag(c, p[0], p[1]);
             assertEquals(c.manifest(p[0]).orElseThrow().digest(), digest);
             assertEquals(digest, c.manifest(p[1]).orElseThrow().digest());
@@ -158,7 +182,10 @@ class RegistryTransferTest {
 
     @Test
     void largeBlobsGoInChunksAndAnotherRepositoryMountsThem() throws Exception {
-        RegistryClient chunked = new RegistryClient(registry.address(), "chunked/artifacts", null,
+        RegistryClient chunked = new RegistryClient(
+                registry.address(),
+                "chunked/artifacts",
+                null,
                 new RegistryClient.Options(3, Duration.ofMillis(50), Duration.ofSeconds(30), 64 * 1024, 100 * 1024),
                 BuildLog.silent());
         OciTransfer.push(layout, BASE + "-amd64", chunked, BASE + "-amd64", List.of());
@@ -183,7 +210,9 @@ class RegistryTransferTest {
             assertEquals(1, proxy.injected.get());
             assertEquals(layout.tags().get(BASE + "-arm64").digest(), digest);
         }
-        assertTrue(log.all().contains("HTTP 500: UNKNOWN injected failure") && log.all().contains("attempt 1 of 4; retrying in"),
+        assertTrue(
+                log.all().contains("HTTP 500: UNKNOWN injected failure")
+                        && log.all().contains("attempt 1 of 4; retrying in"),
                 log.all());
         assertTrue(client(registry.address(), "flaky/artifacts", log).hasManifest(BASE + "-arm64"));
     }
@@ -192,9 +221,12 @@ class RegistryTransferTest {
     void aServerThatKeepsFailingIsGivenUpOnWithItsMessage() throws Exception {
         try (FlakyProxy proxy = new FlakyProxy(registry.address(), FlakyProxy.blobPut(), 100)) {
             RegistryClient c = client(proxy.address(), "down/artifacts", new RecordingLog());
-            CaptainException e = assertThrows(CaptainException.class, () -> OciTransfer.push(layout,
-                    BASE + "-amd64", c, BASE + "-amd64", List.of()));
-            assertTrue(e.getMessage().contains("after 4 attempts") && e.getMessage().contains("injected failure"),
+            CaptainException e = assertThrows(
+                    CaptainException.class,
+                    () -> OciTransfer.push(layout, BASE + "-amd64", c, BASE + "-amd64", List.of()));
+            assertTrue(
+                    e.getMessage().contains("after 4 attempts")
+                            && e.getMessage().contains("injected failure"),
                     e.getMessage());
             assertEquals(4, proxy.injected.get());
         }
@@ -206,8 +238,8 @@ class RegistryTransferTest {
         for (String name : List.of("../escaped", "/abs/escaped", "a/../../escaped")) {
             pushOneLayerImage(c, "evil", name);
             Path into = tmp.resolve("evil-pull/inside");
-            CaptainException e = assertThrows(CaptainException.class, () -> OciTransfer.pull(c, "evil",
-                    "linux/amd64", into, BuildLog.silent()));
+            CaptainException e = assertThrows(
+                    CaptainException.class, () -> OciTransfer.pull(c, "evil", "linux/amd64", into, BuildLog.silent()));
             assertTrue(e.getMessage().contains("outside the folder"), e.getMessage());
             assertFalse(Files.exists(tmp.resolve("evil-pull/escaped")));
             assertFalse(Files.exists(Path.of("/abs/escaped")));
@@ -223,15 +255,18 @@ class RegistryTransferTest {
         long size = Files.size(f.path());
         c.pushBlob(f.path(), digest, List.of());
         Path target = tmp.resolve("verify/blob");
-        CaptainException shorter = assertThrows(CaptainException.class, () -> c.fetchBlob(new Descriptor(
-                Descriptor.LAYER, digest, size - 1), target));
+        CaptainException shorter = assertThrows(
+                CaptainException.class, () -> c.fetchBlob(new Descriptor(Descriptor.LAYER, digest, size - 1), target));
         assertTrue(shorter.getMessage().contains("longer than the"), shorter.getMessage());
         try (FlakyProxy proxy = new FlakyProxy(registry.address(), ex -> false, 0)) {
             proxy.corruptBlobs = true;
             RegistryClient corrupted = client(proxy.address(), "verify/artifacts", new RecordingLog());
-            CaptainException wrong = assertThrows(CaptainException.class, () -> corrupted.fetchBlob(
-                    new Descriptor(Descriptor.LAYER, digest, size), target));
-            assertTrue(wrong.getMessage().contains("arrived as sha256:") && wrong.getMessage().contains("refusing"),
+            CaptainException wrong = assertThrows(
+                    CaptainException.class,
+                    () -> corrupted.fetchBlob(new Descriptor(Descriptor.LAYER, digest, size), target));
+            assertTrue(
+                    wrong.getMessage().contains("arrived as sha256:")
+                            && wrong.getMessage().contains("refusing"),
                     wrong.getMessage());
         }
         assertFalse(Files.exists(target));
@@ -276,7 +311,12 @@ class RegistryTransferTest {
         Files.write(layer, bytes.toByteArray());
         String layerDigest = "sha256:" + Sha256.of(layer);
         c.pushBlob(layer, layerDigest, List.of());
-        byte[] config = Json.bytes(Map.of("architecture", "amd64", "os", "linux", "rootfs",
+        byte[] config = Json.bytes(Map.of(
+                "architecture",
+                "amd64",
+                "os",
+                "linux",
+                "rootfs",
                 Map.of("type", "layers", "diff_ids", List.of(layerDigest))));
         Path configFile = tmp.resolve("evil-config");
         Files.write(configFile, config);
@@ -284,8 +324,8 @@ class RegistryTransferTest {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", Descriptor.MANIFEST);
-        manifest.put("config", new Descriptor(Descriptor.CONFIG, "sha256:" + Sha256.of(config), config.length)
-                .toJson());
+        manifest.put(
+                "config", new Descriptor(Descriptor.CONFIG, "sha256:" + Sha256.of(config), config.length).toJson());
         manifest.put("layers", List.of(new Descriptor(Descriptor.LAYER, layerDigest, Files.size(layer)).toJson()));
         c.putManifest(tag, Json.bytes(manifest), Descriptor.MANIFEST);
     }
@@ -310,7 +350,8 @@ class RegistryTransferTest {
             }
         }
         OciLayout tagged = OciLayout.open(copy);
-        for (Object o : Json.list(ArtifactImagesTest.doc(layout, layout.tags().get(BASE)).get("manifests"), "m")) {
+        for (Object o : Json.list(
+                ArtifactImagesTest.doc(layout, layout.tags().get(BASE)).get("manifests"), "m")) {
             Descriptor m = Descriptor.fromJson(o, "m");
             tagged.tag(m.platform().replace('/', '-'), new Descriptor(m.mediaType(), m.digest(), m.size()));
         }
@@ -320,8 +361,9 @@ class RegistryTransferTest {
     }
 
     private static void unpack(Path umoci, Path layoutDir, String tag, Path bundle) throws Exception {
-        Process p = new ProcessBuilder(umoci.toString(), "unpack", "--image", layoutDir + ":" + tag,
-                bundle.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(umoci.toString(), "unpack", "--image", layoutDir + ":" + tag, bundle.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         for (List<NamedFile> l : files.values()) {
@@ -340,18 +382,25 @@ class RegistryTransferTest {
             CaptainException none = assertThrows(CaptainException.class, () -> anonymous.hasManifest(BASE));
             assertTrue(none.getMessage().contains("wants a user and password"), none.getMessage());
 
-            RegistryClient good = new RegistryClient(secured.address(), "auth/artifacts", new Credentials(
-                    LocalRegistry.USER, LocalRegistry.PASSWORD, "test"), new RegistryClient.Options(2,
-                    Duration.ofMillis(50), Duration.ofSeconds(30), 16L << 20, 64L << 20), log);
+            RegistryClient good = new RegistryClient(
+                    secured.address(),
+                    "auth/artifacts",
+                    new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "test"),
+                    new RegistryClient.Options(2, Duration.ofMillis(50), Duration.ofSeconds(30), 16L << 20, 64L << 20),
+                    log);
             OciTransfer.push(layout, BASE + "-amd64", good, BASE + "-amd64", List.of());
             assertTrue(good.hasManifest(BASE + "-amd64"));
 
             String wrong = "not-the-" + LocalRegistry.PASSWORD;
-            RegistryClient bad = new RegistryClient(secured.address(), "auth/artifacts", new Credentials(
-                    LocalRegistry.USER, wrong, "the test's wrong password"), new RegistryClient.Options(2,
-                    Duration.ofMillis(50), Duration.ofSeconds(30), 16L << 20, 64L << 20), log);
-            RegistryException e = assertThrows(RegistryException.class, () -> OciTransfer.push(layout,
-                    BASE + "-arm64", bad, BASE + "-arm64", List.of()));
+            RegistryClient bad = new RegistryClient(
+                    secured.address(),
+                    "auth/artifacts",
+                    new Credentials(LocalRegistry.USER, wrong, "the test's wrong password"),
+                    new RegistryClient.Options(2, Duration.ofMillis(50), Duration.ofSeconds(30), 16L << 20, 64L << 20),
+                    log);
+            RegistryException e = assertThrows(
+                    RegistryException.class,
+                    () -> OciTransfer.push(layout, BASE + "-arm64", bad, BASE + "-arm64", List.of()));
             assertEquals(401, e.status());
             assertTrue(e.getMessage().contains("UNAUTHORIZED authentication required"), e.getMessage());
             assertTrue(e.getMessage().contains("the test's wrong password"), e.getMessage());

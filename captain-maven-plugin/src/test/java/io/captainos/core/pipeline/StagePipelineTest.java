@@ -34,10 +34,16 @@ class StagePipelineTest {
         int builds;
 
         Fake() {
-            super(new StageOutputs("fake", Arch.AMD64, "image", tmp.resolve("build/x86_64"), true, List.of(
-                    StageOutputs.File.attached("image", "image.bin", "bin", "x86_64")
-                            .published(ReleaseFiles.Kind.INITRAMFS),
-                    StageOutputs.File.kept("note", "note.txt"))));
+            super(new StageOutputs(
+                    "fake",
+                    Arch.AMD64,
+                    "image",
+                    tmp.resolve("build/x86_64"),
+                    true,
+                    List.of(
+                            StageOutputs.File.attached("image", "image.bin", "bin", "x86_64")
+                                    .published(ReleaseFiles.Kind.INITRAMFS),
+                            StageOutputs.File.kept("note", "note.txt"))));
         }
 
         @Override
@@ -79,14 +85,19 @@ class StagePipelineTest {
         assertEquals("image a", Files.readString(published));
         assertEquals(published, pipeline().published(first, "image"));
         assertEquals("6.12.57\n", Files.readString(fake.outputs().versionRecord()));
-        assertTrue(log.all().contains("fake (x86_64): building a (output missing: image.bin, note.txt, kernel.version)"), log.all());
+        assertTrue(
+                log.all().contains("fake (x86_64): building a (output missing: image.bin, note.txt, kernel.version)"),
+                log.all());
 
         StageResult second = pipeline().run(fake, false);
         assertFalse(second.built());
         assertEquals(1, fake.builds);
         assertEquals("6.12.57", second.kernelVersion(), "the version comes from the record when nothing is built");
-        assertTrue(log.all().matches("(?s).*fake \\(x86_64\\): up to date, inputs [0-9a-f]{12}; skipping"
-                + " \\(kernel 6\\.12\\.57\\).*"), log.all());
+        assertTrue(
+                log.all()
+                        .matches("(?s).*fake \\(x86_64\\): up to date, inputs [0-9a-f]{12}; skipping"
+                                + " \\(kernel 6\\.12\\.57\\).*"),
+                log.all());
 
         fake.input = "b";
         assertTrue(pipeline().run(fake, false).built());
@@ -113,7 +124,8 @@ class StagePipelineTest {
     void aBuildThatMissesADeclaredOutputRecordsAndPublishesNothing() {
         Fake fake = new Fake();
         fake.writeNote = false;
-        CaptainException e = assertThrows(CaptainException.class, () -> pipeline().run(fake, false));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> pipeline().run(fake, false));
         assertTrue(e.getMessage().contains("fake (x86_64): the build finished without note.txt"), e.getMessage());
         assertFalse(Files.exists(fake.outputs().stamp()));
         assertFalse(Files.exists(fake.outputs().versionRecord()));
@@ -126,7 +138,8 @@ class StagePipelineTest {
     void aVersionedBuildMustNameItsKernelVersion() {
         Fake fake = new Fake();
         fake.version = null;
-        CaptainException e = assertThrows(CaptainException.class, () -> pipeline().run(fake, false));
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> pipeline().run(fake, false));
         assertTrue(e.getMessage().contains("named no kernel version"), e.getMessage());
         assertFalse(Files.exists(fake.outputs().stamp()));
     }
@@ -151,13 +164,17 @@ class StagePipelineTest {
         StageResult earlier = pipeline().earlier(outputs, "captain.fake.mode");
         assertEquals("6.12.57", earlier.kernelVersion());
         assertFalse(earlier.built());
-        assertTrue(log.all().contains("fake (x86_64): skipped; attaching the existing " + outputs.path("image")
-                + " (kernel 6.12.57)"), log.all());
+        assertTrue(
+                log.all()
+                        .contains("fake (x86_64): skipped; attaching the existing " + outputs.path("image")
+                                + " (kernel 6.12.57)"),
+                log.all());
 
         Files.delete(outputs.path("note"));
-        CaptainException e = assertThrows(CaptainException.class,
-                () -> pipeline().earlier(outputs, "captain.fake.mode"));
-        assertTrue(e.getMessage().contains("is incomplete") && e.getMessage().contains("-Dcaptain.fake.mode=native"),
+        CaptainException e =
+                assertThrows(CaptainException.class, () -> pipeline().earlier(outputs, "captain.fake.mode"));
+        assertTrue(
+                e.getMessage().contains("is incomplete") && e.getMessage().contains("-Dcaptain.fake.mode=native"),
                 e.getMessage());
     }
 

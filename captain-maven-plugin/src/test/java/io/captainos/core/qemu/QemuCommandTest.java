@@ -37,7 +37,8 @@ class QemuCommandTest {
 
     @Test
     void everyMachineHasAHardwareEntropySource() {
-        for (QemuMachine.Spec spec : List.of(QemuMachine.Spec.kernel(Arch.ARM64, K, I, "x", 2048, 1),
+        for (QemuMachine.Spec spec : List.of(
+                QemuMachine.Spec.kernel(Arch.ARM64, K, I, "x", 2048, 1),
                 QemuMachine.Spec.kernel(Arch.AMD64, K, I, "x", 2048, 1),
                 QemuMachine.Spec.iso(Arch.AMD64, Path.of("/c.iso"), 2048, 1))) {
             String cmd = String.join(" ", QemuMachine.command(spec, false));
@@ -61,14 +62,17 @@ class QemuCommandTest {
         List<String> bios = QemuMachine.command(QemuMachine.Spec.isoBios(Path.of("/c.iso"), 2048, 2), false);
         assertFalse(bios.contains("-bios"), "SeaBIOS is QEMU's default");
         List<String> arm = QemuMachine.command(QemuMachine.Spec.iso(Arch.ARM64, Path.of("/a.iso"), 2048, 2), false);
-        assertTrue(String.join(" ", arm).contains("if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd"));
+        assertTrue(
+                String.join(" ", arm).contains("if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd"));
         assertTrue(String.join(" ", arm).contains("media=cdrom,file=/a.iso"));
     }
 
     @Test
     void aNetworkBootHasNoKernelAndBootsTheNic() {
-        List<String> net = QemuMachine.command(QemuMachine.Spec.network(2048, 1,
-                List.of("-nic", "user,model=virtio-net-pci,tftp=/t,bootfile=boot.ipxe")), false);
+        List<String> net = QemuMachine.command(
+                QemuMachine.Spec.network(
+                        2048, 1, List.of("-nic", "user,model=virtio-net-pci,tftp=/t,bootfile=boot.ipxe")),
+                false);
         assertTrue(String.join(" ", net).contains("-boot n"), net.toString());
         assertFalse(net.contains("-kernel") || net.contains("-cdrom"), net.toString());
         assertTrue(net.contains("user,model=virtio-net-pci,tftp=/t,bootfile=boot.ipxe"));
@@ -81,15 +85,19 @@ class QemuCommandTest {
         keys.put("worker_id", "52:54:00:12:34:56");
         keys.put("docker_registry", "");
         keys.put("facility", "local3");
-        assertEquals("console=ttyS0 audit=0 worker_id=52:54:00:12:34:56 facility=local3 "
-                + "ipam=52-54-00-12-34-56::10.0.2.50:24:::: quiet", KernelCommandLine.build(Arch.AMD64, keys, " quiet ", ""));
+        assertEquals(
+                "console=ttyS0 audit=0 worker_id=52:54:00:12:34:56 facility=local3 "
+                        + "ipam=52-54-00-12-34-56::10.0.2.50:24:::: quiet",
+                KernelCommandLine.build(Arch.AMD64, keys, " quiet ", ""));
     }
 
     @Test
     void aValueWithWhitespaceIsRefusedWithItsSetting() {
-        CaptainException e = assertThrows(CaptainException.class, () -> KernelCommandLine.build(Arch.AMD64,
-                Map.of("worker_id", "a b"), "", "-Dcaptain.qemu."));
-        assertTrue(e.getMessage().contains("-Dcaptain.qemu.worker_id") && e.getMessage().contains("whitespace"));
+        CaptainException e = assertThrows(
+                CaptainException.class,
+                () -> KernelCommandLine.build(Arch.AMD64, Map.of("worker_id", "a b"), "", "-Dcaptain.qemu."));
+        assertTrue(e.getMessage().contains("-Dcaptain.qemu.worker_id")
+                && e.getMessage().contains("whitespace"));
     }
 
     @Test
@@ -99,9 +107,11 @@ class QemuCommandTest {
         SerialConsole console = new SerialConsole(new PipedInputStream(out), echoed::add);
         out.write("\u001B[0;32m  OK  \u001B[0m] Reached target\r\nroot@localhost:~# ".getBytes(StandardCharsets.UTF_8));
         out.flush();
-        assertTrue(console.await(Pattern.compile("^  OK  \\] Reached target$"), 0, Duration.ofSeconds(5)) != null,
+        assertTrue(
+                console.await(Pattern.compile("^  OK  \\] Reached target$"), 0, Duration.ofSeconds(5)) != null,
                 "colours and carriage returns are gone: " + console.lines());
-        assertTrue(console.await(Pattern.compile("root@[^ ]+:~# $"), 0, Duration.ofSeconds(5)) != null,
+        assertTrue(
+                console.await(Pattern.compile("root@[^ ]+:~# $"), 0, Duration.ofSeconds(5)) != null,
                 "a prompt is matched before its line ends");
         assertNull(console.await(Pattern.compile("never"), 0, Duration.ofMillis(200)));
         out.close();
@@ -112,7 +122,7 @@ class QemuCommandTest {
 
     @Test
     void aClosedStreamGivesItsLastPartialLine() throws Exception {
-        SerialConsole console = new SerialConsole(new ByteArrayInputStream("a\nb".getBytes()), l -> { });
+        SerialConsole console = new SerialConsole(new ByteArrayInputStream("a\nb".getBytes()), l -> {});
         assertNull(console.await(Pattern.compile("never"), 0, Duration.ofSeconds(5)));
         assertEquals(List.of("a", "b"), console.lines());
     }

@@ -72,18 +72,33 @@ class InputHashTest {
         Map<String, String> m2 = new LinkedHashMap<>();
         m2.put("beta", "2");
         m2.put("alpha", "1");
-        String a = new InputHash().value("stage", "tools").values(m1).path("config", t).value("arch", "amd64")
+        String a = new InputHash()
+                .value("stage", "tools")
+                .values(m1)
+                .path("config", t)
+                .value("arch", "amd64")
                 .digest();
-        String b = new InputHash().value("arch", "amd64").path("config", t).values(m2).value("stage", "tools")
+        String b = new InputHash()
+                .value("arch", "amd64")
+                .path("config", t)
+                .values(m2)
+                .value("stage", "tools")
                 .digest();
         assertEquals(a, b);
-        assertNotEquals(a, new InputHash().value("arch", "arm64").path("config", t).values(m2)
-                .value("stage", "tools").digest());
+        assertNotEquals(
+                a,
+                new InputHash()
+                        .value("arch", "arm64")
+                        .path("config", t)
+                        .values(m2)
+                        .value("stage", "tools")
+                        .digest());
     }
 
     @Test
     void valueNamesAreNotInterchangeable() {
-        assertNotEquals(new InputHash().value("a", "1").value("b", "2").digest(),
+        assertNotEquals(
+                new InputHash().value("a", "1").value("b", "2").digest(),
                 new InputHash().value("a", "2").value("b", "1").digest());
     }
 }

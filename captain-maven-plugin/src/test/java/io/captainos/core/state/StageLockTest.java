@@ -25,8 +25,7 @@ class StageLockTest {
     /** The other build: holds the folder's lock until it is killed. */
     public static final class Holder {
         public static void main(String[] args) throws Exception {
-            try (StageLock held = StageLock.acquire(Path.of(args[0]), "initramfs", Duration.ZERO,
-                    BuildLog.silent())) {
+            try (StageLock held = StageLock.acquire(Path.of(args[0]), "initramfs", Duration.ZERO, BuildLog.silent())) {
                 System.out.println("held");
                 System.out.flush();
                 Thread.sleep(Long.MAX_VALUE);
@@ -36,8 +35,14 @@ class StageLockTest {
 
     private static Process holder(Path folder) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Holder.class.getName(), folder.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Holder.class.getName(),
+                        folder.toString())
+                .redirectErrorStream(true)
+                .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("held", out.readLine());
         return p;
@@ -50,13 +55,16 @@ class StageLockTest {
         try {
             RecordingLog log = new RecordingLog();
             long start = System.nanoTime();
-            CaptainException e = assertThrows(CaptainException.class,
-                    () -> StageLock.acquire(folder, "initramfs", Duration.ofSeconds(2), log));
+            CaptainException e = assertThrows(
+                    CaptainException.class, () -> StageLock.acquire(folder, "initramfs", Duration.ofSeconds(2), log));
             assertTrue(System.nanoTime() - start >= TimeUnit.SECONDS.toNanos(2), "it waited");
             String pid = "pid " + other.pid();
-            assertTrue(e.getMessage().contains(pid) && e.getMessage().contains("captain.lock.timeout"),
-                    e.getMessage());
-            assertTrue(log.lines.size() == 1 && log.all().contains("waiting") && log.all().contains(pid), log.all());
+            assertTrue(e.getMessage().contains(pid) && e.getMessage().contains("captain.lock.timeout"), e.getMessage());
+            assertTrue(
+                    log.lines.size() == 1
+                            && log.all().contains("waiting")
+                            && log.all().contains(pid),
+                    log.all());
         } finally {
             other.destroyForcibly().waitFor();
         }
@@ -79,7 +87,8 @@ class StageLockTest {
         RecordingLog log = new RecordingLog();
         try (StageLock held = StageLock.acquire(folder, "tools", Duration.ofSeconds(60), log)) {
             assertTrue(log.lines.get(0).contains("waiting"), log.all());
-            assertTrue(log.lines.get(1).contains("taking over") && log.lines.get(1).contains("pid " + pid), log.all());
+            assertTrue(
+                    log.lines.get(1).contains("taking over") && log.lines.get(1).contains("pid " + pid), log.all());
             String file = Files.readString(folder.resolve(".lock"));
             assertTrue(file.startsWith("pid " + ProcessHandle.current().pid() + " on "), file);
         } finally {
@@ -95,8 +104,8 @@ class StageLockTest {
     void twoStagesOfOneProcessDoNotShareAHold() throws Exception {
         Path folder = dir.resolve("build/iso");
         try (StageLock first = StageLock.acquire(folder, "iso", Duration.ZERO, BuildLog.silent())) {
-            assertThrows(CaptainException.class,
-                    () -> StageLock.acquire(folder, "iso", Duration.ZERO, BuildLog.silent()));
+            assertThrows(
+                    CaptainException.class, () -> StageLock.acquire(folder, "iso", Duration.ZERO, BuildLog.silent()));
         }
     }
 }

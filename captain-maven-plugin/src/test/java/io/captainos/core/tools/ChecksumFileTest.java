@@ -15,8 +15,12 @@ class ChecksumFileTest {
 
     @Test
     void containerdSha256sum() {
-        assertEquals(A, ChecksumFile.digestOf(A + "  containerd-2.2.1-linux-amd64.tar.gz\n",
-                "containerd-2.2.1-linux-amd64.tar.gz", "containerd.sha256sum"));
+        assertEquals(
+                A,
+                ChecksumFile.digestOf(
+                        A + "  containerd-2.2.1-linux-amd64.tar.gz\n",
+                        "containerd-2.2.1-linux-amd64.tar.gz",
+                        "containerd.sha256sum"));
     }
 
     @Test
@@ -41,18 +45,24 @@ class ChecksumFileTest {
 
     @Test
     void dotSlashPrefixAndCrlfAndUpperCase() {
-        assertEquals(A, ChecksumFile.digestOf(A + "  ./cni-plugins-linux-amd64-v1.8.0.tgz\n",
-                "cni-plugins-linux-amd64-v1.8.0.tgz", "cni.sha256"));
-        assertEquals("ab".repeat(32), ChecksumFile.digestOf("AB".repeat(32) + "  x.tgz\r\n" + B + "  y.tgz\r\n",
-                "x.tgz", "sums"));
-        assertEquals(B, ChecksumFile.digestOf("AB".repeat(32) + "  x.tgz\r\n" + B + "  y.tgz\r\n",
-                "y.tgz", "sums"));
+        assertEquals(
+                A,
+                ChecksumFile.digestOf(
+                        A + "  ./cni-plugins-linux-amd64-v1.8.0.tgz\n",
+                        "cni-plugins-linux-amd64-v1.8.0.tgz",
+                        "cni.sha256"));
+        assertEquals(
+                "ab".repeat(32),
+                ChecksumFile.digestOf("AB".repeat(32) + "  x.tgz\r\n" + B + "  y.tgz\r\n", "x.tgz", "sums"));
+        assertEquals(B, ChecksumFile.digestOf("AB".repeat(32) + "  x.tgz\r\n" + B + "  y.tgz\r\n", "y.tgz", "sums"));
     }
 
     @Test
     void missingAssetFails() {
-        VerificationException e = assertThrows(VerificationException.class, () -> ChecksumFile.digestOf(
-                A + "  runc.arm64\n" + B + "  runc.amd64.asc\n", "runc.amd64", "runc.sha256sum"));
+        VerificationException e = assertThrows(
+                VerificationException.class,
+                () -> ChecksumFile.digestOf(
+                        A + "  runc.arm64\n" + B + "  runc.amd64.asc\n", "runc.amd64", "runc.sha256sum"));
         assertTrue(e.getMessage().contains("runc.amd64"), e.getMessage());
         assertTrue(e.getMessage().contains("runc.sha256sum"), e.getMessage());
         assertThrows(VerificationException.class, () -> ChecksumFile.digestOf("", "runc.amd64", "empty"));
@@ -60,7 +70,7 @@ class ChecksumFileTest {
 
     @Test
     void aNameThatOnlyEndsLikeTheAssetDoesNotMatch() {
-        assertThrows(VerificationException.class, () -> ChecksumFile.digestOf(A + "  xrunc.amd64\n",
-                "runc.amd64", "sums"));
+        assertThrows(
+                VerificationException.class, () -> ChecksumFile.digestOf(A + "  xrunc.amd64\n", "runc.amd64", "sums"));
     }
 }

@@ -122,8 +122,8 @@ class ToolsStageTest {
         assertTrue(third.built());
         assertEquals(2, source.stageCalls);
         Map<String, byte[]> files = unpack(third.path(ToolsStage.BUNDLE), new LinkedHashMap<>());
-        assertEquals("usr/local/bin/fakectl 1.1\n", new String(files.get("usr/local/bin/fakectl"),
-                StandardCharsets.UTF_8));
+        assertEquals(
+                "usr/local/bin/fakectl 1.1\n", new String(files.get("usr/local/bin/fakectl"), StandardCharsets.UTF_8));
 
         assertFalse(build(stage(), Arch.AMD64, false).built());
         assertEquals(2, source.stageCalls);
@@ -140,16 +140,20 @@ class ToolsStageTest {
         assertTrue(Files.exists(kept));
         build(stage(), Arch.AMD64, false);
         try (var s = Files.list(dir)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".part")
-                    && p.getFileName().toString().startsWith(".")), "an up-to-date run leaves none either");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().endsWith(".part")
+                            && p.getFileName().toString().startsWith(".")),
+                    "an up-to-date run leaves none either");
         }
     }
 
     @Test
     void otherStageSettingsAreInputsToo() {
         build(stage(), Arch.AMD64, false);
-        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-1", BuildLog.silent()), Arch.AMD64, false).built());
-        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-2", BuildLog.silent()), Arch.AMD64, false).built());
+        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-1", BuildLog.silent()), Arch.AMD64, false)
+                .built());
+        assertTrue(build(new ToolsStage(source, work, TIMESTAMP + 1, 3, "test-2", BuildLog.silent()), Arch.AMD64, false)
+                .built());
         assertEquals(3, source.stageCalls);
     }
 
@@ -169,7 +173,8 @@ class ToolsStageTest {
         StageResult again = build(stage(), Arch.AMD64, false);
         assertTrue(again.built());
         assertEquals(2, source.stageCalls);
-        assertArrayEquals(bundle, Files.readAllBytes(again.path(ToolsStage.BUNDLE)), "same inputs must give the same bundle");
+        assertArrayEquals(
+                bundle, Files.readAllBytes(again.path(ToolsStage.BUNDLE)), "same inputs must give the same bundle");
 
         Files.delete(again.path(ToolsStage.MANIFEST));
         assertTrue(build(stage(), Arch.AMD64, false).built());
@@ -190,10 +195,12 @@ class ToolsStageTest {
         StageResult r = build(stage(), Arch.AMD64, false);
         Map<String, Integer> modes = new LinkedHashMap<>();
         Map<String, byte[]> files = unpack(r.path(ToolsStage.BUNDLE), modes);
-        assertEquals(List.of("opt/cni/bin/fakenet", "usr/local/bin/fakectl", BundleLayout.MANIFEST),
+        assertEquals(
+                List.of("opt/cni/bin/fakenet", "usr/local/bin/fakectl", BundleLayout.MANIFEST),
                 new ArrayList<>(files.keySet()));
         String manifest = new String(files.get(BundleLayout.MANIFEST), StandardCharsets.UTF_8);
-        assertEquals(Files.readString(r.path(ToolsStage.MANIFEST)), manifest, "the manifest beside the bundle is the same");
+        assertEquals(
+                Files.readString(r.path(ToolsStage.MANIFEST)), manifest, "the manifest beside the bundle is the same");
         List<String> lines = List.of(manifest.split("\n"));
         assertEquals(ToolFile.HEADER, lines.get(0));
         assertEquals(3, lines.size());
@@ -212,7 +219,9 @@ class ToolsStageTest {
 
     private List<String> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted()
+            return s.filter(Files::isRegularFile)
+                    .map(p -> dir.relativize(p).toString())
+                    .sorted()
                     .collect(Collectors.toList());
         }
     }
@@ -226,8 +235,12 @@ class ToolsStageTest {
         assertFalse(Files.exists(dir.resolve("inputs.stamp")));
         assertFalse(Files.exists(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE)));
         assertFalse(Files.exists(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.MANIFEST)));
-        assertTrue(files(dir).stream().noneMatch(f -> f.startsWith("scratch")), files(dir).toString());
-        assertTrue(files(dir).stream().noneMatch(f -> f.endsWith(".part")), files(dir).toString());
+        assertTrue(
+                files(dir).stream().noneMatch(f -> f.startsWith("scratch")),
+                files(dir).toString());
+        assertTrue(
+                files(dir).stream().noneMatch(f -> f.endsWith(".part")),
+                files(dir).toString());
 
         source.failure = null;
         assertTrue(build(stage(), Arch.AMD64, false).built());
@@ -242,7 +255,10 @@ class ToolsStageTest {
         source.failure = new CaptainException("checksum mismatch");
         assertThrows(CaptainException.class, () -> build(stage(), Arch.AMD64, false));
         assertFalse(Files.exists(work.resolve("x86_64").resolve("inputs.stamp")));
-        assertArrayEquals(old, Files.readAllBytes(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE)), "the old bundle is untouched");
+        assertArrayEquals(
+                old,
+                Files.readAllBytes(ToolsStage.outputs(work, Arch.AMD64).path(ToolsStage.BUNDLE)),
+                "the old bundle is untouched");
 
         // back to the inputs of the finished build: it must still build, since the stamp is gone
         source.version = "1.0";

@@ -104,18 +104,20 @@ class UpstreamToolsSourceTest {
             }
         }
         publish(CONTAINERD_DIR, CONTAINERD, tarGz(containerd));
-        server.put(CONTAINERD_DIR + CONTAINERD + ".sha256sum", bytes(published.get(CONTAINERD) + "  " + CONTAINERD
-                + "\n"));
+        server.put(
+                CONTAINERD_DIR + CONTAINERD + ".sha256sum",
+                bytes(published.get(CONTAINERD) + "  " + CONTAINERD + "\n"));
 
         byte[] runc = bytes("ELF runc 1.3.4 amd64\n");
         expected.put("usr/local/bin/runc", runc);
         publish(RUNC_DIR, RUNC, runc);
         server.put(RUNC_DIR + "runc.arm64", bytes("ELF runc arm64"));
-        server.put(RUNC_DIR + "runc.sha256sum", bytes(
-                "a".repeat(64) + "  libseccomp-2.5.6.tar.gz\n"
-                + published.get(RUNC) + "  runc.amd64\n"
-                + Sha256.of(bytes("ELF runc arm64")) + "  runc.arm64\n"
-                + "b".repeat(64) + "  runc.tar.xz\n"));
+        server.put(
+                RUNC_DIR + "runc.sha256sum",
+                bytes("a".repeat(64) + "  libseccomp-2.5.6.tar.gz\n"
+                        + published.get(RUNC) + "  runc.amd64\n"
+                        + Sha256.of(bytes("ELF runc arm64")) + "  runc.arm64\n"
+                        + "b".repeat(64) + "  runc.tar.xz\n"));
 
         Map<String, byte[]> nerdctl = new LinkedHashMap<>();
         nerdctl.put("nerdctl", bytes("ELF nerdctl 2.1.6\n"));
@@ -123,15 +125,16 @@ class UpstreamToolsSourceTest {
         nerdctl.put("containerd-rootless-setuptool.sh", bytes("#!/bin/sh\n"));
         expected.put("usr/local/bin/nerdctl", nerdctl.get("nerdctl"));
         publish(NERDCTL_DIR, NERDCTL, tarGz(nerdctl));
-        server.put(NERDCTL_DIR + "SHA256SUMS", bytes(
-                "c".repeat(64) + " *nerdctl-full-2.1.6-linux-amd64.tar.gz\n"
-                + published.get(NERDCTL) + " *" + NERDCTL + "\n"
-                + "d".repeat(64) + " *nerdctl-2.1.6-linux-arm64.tar.gz\n"));
+        server.put(
+                NERDCTL_DIR + "SHA256SUMS",
+                bytes("c".repeat(64) + " *nerdctl-full-2.1.6-linux-amd64.tar.gz\n"
+                        + published.get(NERDCTL) + " *" + NERDCTL + "\n"
+                        + "d".repeat(64) + " *nerdctl-2.1.6-linux-arm64.tar.gz\n"));
 
         Map<String, byte[]> cni = new LinkedHashMap<>();
         cni.put("./", null);
-        for (String b : List.of("bandwidth", "bridge", "dhcp", "firewall", "host-local", "loopback", "portmap",
-                "tuning", "vlan")) {
+        for (String b : List.of(
+                "bandwidth", "bridge", "dhcp", "firewall", "host-local", "loopback", "portmap", "tuning", "vlan")) {
             cni.put("./" + b, bytes("ELF cni " + b + "\n"));
         }
         cni.put("./LICENSE", bytes("Apache-2.0\n"));
@@ -148,17 +151,22 @@ class UpstreamToolsSourceTest {
     }
 
     private DownloadCache cache() {
-        return new DownloadCache(cacheDir, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
-                BuildLog.silent());
+        return new DownloadCache(
+                cacheDir, new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)), BuildLog.silent());
     }
 
     /** Pins given by asset name here; the source keys them by release path. */
     private UpstreamToolsSource source(Map<String, String> pinsByAsset) {
-        Map<String, String> dirs = Map.of(CONTAINERD, CONTAINERD_DIR, RUNC, RUNC_DIR, NERDCTL, NERDCTL_DIR, CNI, CNI_DIR);
+        Map<String, String> dirs =
+                Map.of(CONTAINERD, CONTAINERD_DIR, RUNC, RUNC_DIR, NERDCTL, NERDCTL_DIR, CNI, CNI_DIR);
         Map<String, String> pins = new HashMap<>();
         pinsByAsset.forEach((asset, digest) -> pins.put(dirs.get(asset) + asset, digest));
-        return new UpstreamToolsSource(UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6", "1.8.0"),
-                server.root(), pins, cache(), BuildLog.silent());
+        return new UpstreamToolsSource(
+                UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6", "1.8.0"),
+                server.root(),
+                pins,
+                cache(),
+                BuildLog.silent());
     }
 
     private List<ToolFile> stage(UpstreamToolsSource source, String name) throws IOException {
@@ -223,8 +231,8 @@ class UpstreamToolsSourceTest {
     @Test
     void pinThatDiffersFromThePublishedChecksumFails() throws IOException {
         String pin = "e".repeat(64);
-        VerificationException e = assertThrows(VerificationException.class,
-                () -> stage(source(Map.of(NERDCTL, pin)), "c"));
+        VerificationException e =
+                assertThrows(VerificationException.class, () -> stage(source(Map.of(NERDCTL, pin)), "c"));
         assertTrue(e.getMessage().contains("pinned"), e.getMessage());
         assertTrue(e.getMessage().contains(pin), e.getMessage());
         assertTrue(e.getMessage().contains(published.get(NERDCTL)), e.getMessage());
@@ -284,9 +292,12 @@ class UpstreamToolsSourceTest {
     @Test
     void pinsAreKeyedByReleasePathSoVersionsDoNotCollide() {
         // a pin for another runc release's runc.amd64 does not apply to this one
-        UpstreamToolsSource s = new UpstreamToolsSource(UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6",
-                "1.8.0"), server.root(), Map.of("opencontainers/runc/releases/download/v1.4.0/runc.amd64",
-                "f".repeat(64)), cache(), BuildLog.silent());
+        UpstreamToolsSource s = new UpstreamToolsSource(
+                UpstreamToolsSource.components("2.2.1", "1.3.4", "2.1.6", "1.8.0"),
+                server.root(),
+                Map.of("opencontainers/runc/releases/download/v1.4.0/runc.amd64", "f".repeat(64)),
+                cache(),
+                BuildLog.silent());
         InputHash h = new InputHash();
         s.describe(Arch.AMD64, h);
         assertTrue(h.describe().contains("sha256=" + published.get(RUNC)), h.describe());
