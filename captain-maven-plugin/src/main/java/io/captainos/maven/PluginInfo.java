@@ -1,8 +1,12 @@
 package io.captainos.maven;
 
+import io.captainos.core.fetch.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /** This plugin's own coordinates, read from the jar. */
@@ -35,13 +39,13 @@ public final class PluginInfo {
             return v;
         }
         try {
-            java.nio.file.Path jar = java.nio.file.Path.of(PluginInfo.class
+            Path jar = Path.of(PluginInfo.class
                     .getProtectionDomain()
                     .getCodeSource()
                     .getLocation()
                     .toURI());
-            return java.nio.file.Files.isRegularFile(jar) ? v + " " + io.captainos.core.fetch.Sha256.of(jar) : v;
-        } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+            return Files.isRegularFile(jar) ? v + " " + Sha256.of(jar) : v;
+        } catch (IOException | URISyntaxException | SecurityException e) {
             return v + " unidentified";
         }
     }

@@ -12,10 +12,13 @@ import io.captainos.core.oci.RegistryClient;
 import io.captainos.core.oci.ReleaseImages;
 import io.captainos.core.oci.ReleaseImages.Target;
 import io.captainos.core.oci.ReleaseTags;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.inject.Inject;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -73,7 +76,7 @@ public class PublishMojo extends AbstractOciMojo {
             String wanted = t.in(available.keySet());
             if (wanted == null) {
                 if (targets.size() == 1) {
-                    throw new CaptainException("No " + t.name().toLowerCase(java.util.Locale.ROOT) + " image to"
+                    throw new CaptainException("No " + t.name().toLowerCase(Locale.ROOT) + " image to"
                             + " publish in " + layout.dir() + " (it has " + available.keySet() + "): build that"
                             + " arch first" + (t == Target.COMBINED ? " (the combined image needs both)" : ""));
                 }
@@ -98,9 +101,9 @@ public class PublishMojo extends AbstractOciMojo {
             if (Files.isRegularFile(p)) {
                 Path dir = buildDir().resolve("oci/imported");
                 Files2.deleteTree(dir);
-                try (java.io.InputStream in = Files.newInputStream(p)) {
+                try (InputStream in = Files.newInputStream(p)) {
                     TarExtractor.extract(in, dir, p.toString());
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new CaptainException("Cannot read the OCI archive " + p + ": " + e.getMessage(), e);
                 }
                 return OciLayout.open(dir);

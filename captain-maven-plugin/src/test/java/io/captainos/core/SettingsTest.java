@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,8 +127,8 @@ class SettingsTest {
         List<Setting> all = Settings.all();
         assertEquals(Settings.ARCH, all.get(0));
         Set<Setting> declared = new HashSet<>();
-        for (java.lang.reflect.Field f : Settings.class.getFields()) {
-            if (f.getType() == Setting.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        for (Field f : Settings.class.getFields()) {
+            if (f.getType() == Setting.class && Modifier.isStatic(f.getModifiers())) {
                 try {
                     declared.add((Setting) f.get(null));
                 } catch (IllegalAccessException e) {
@@ -146,7 +149,7 @@ class SettingsTest {
 
     @Test
     void mapsAreCopied() {
-        java.util.HashMap<String, String> cl = new java.util.HashMap<>(Map.of("captain.arch", "arm64"));
+        HashMap<String, String> cl = new HashMap<>(Map.of("captain.arch", "arm64"));
         Settings s = new Settings(cl, Map.of(), Map.of());
         cl.put("captain.arch", "amd64");
         assertEquals("arm64", s.get(S));

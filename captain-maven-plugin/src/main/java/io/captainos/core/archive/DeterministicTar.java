@@ -10,6 +10,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -89,7 +90,7 @@ public final class DeterministicTar {
         e.setIds(0, 0);
         e.setUserName("root");
         e.setGroupName("root");
-        e.setLastModifiedTime(FileTime.from(mtimeSeconds, java.util.concurrent.TimeUnit.SECONDS));
+        e.setLastModifiedTime(FileTime.from(mtimeSeconds, TimeUnit.SECONDS));
         tar.putArchiveEntry(e);
         if (e.isFile()) {
             Files.copy(p, tar);

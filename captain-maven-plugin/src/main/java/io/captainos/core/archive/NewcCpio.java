@@ -15,6 +15,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class NewcCpio {
     private static int compareBytes(String a, String b) {
         byte[] x = a.getBytes(StandardCharsets.UTF_8);
         byte[] y = b.getBytes(StandardCharsets.UTF_8);
-        return java.util.Arrays.compareUnsigned(x, y);
+        return Arrays.compareUnsigned(x, y);
     }
 
     private Stats pack(Path root, List<Path> paths, CpioArchiveOutputStream cpio) throws IOException {

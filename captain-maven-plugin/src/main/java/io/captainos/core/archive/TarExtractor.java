@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
@@ -57,7 +58,7 @@ public final class TarExtractor {
                 Files.createLink(out, src);
             } else if (e.isFile()) {
                 Files.createDirectories(out.getParent());
-                Files.copy(tar, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
                 Files.setPosixFilePermissions(out, permissions(e.getMode()));
             }
         }

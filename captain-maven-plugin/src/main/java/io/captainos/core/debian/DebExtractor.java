@@ -1,5 +1,6 @@
 package io.captainos.core.debian;
 
+import com.github.luben.zstd.ZstdInputStream;
 import io.captainos.core.CaptainException;
 import io.captainos.core.archive.TarExtractor;
 import java.io.BufferedInputStream;
@@ -39,7 +40,7 @@ public final class DebExtractor {
             return new XZInputStream(in);
         }
         if (member.endsWith(".zst")) {
-            return new com.github.luben.zstd.ZstdInputStream(in);
+            return new ZstdInputStream(in);
         }
         if (member.endsWith(".gz")) {
             return new GZIPInputStream(in);

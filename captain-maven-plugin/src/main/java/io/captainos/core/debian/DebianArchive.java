@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -104,16 +105,16 @@ public final class DebianArchive {
     public Path unpacked(DebianPackage p, Path parent) {
         Path dir =
                 parent.resolve(p.name() + "-" + p.version() + "-" + p.sha256().substring(0, 12));
-        if (java.nio.file.Files.isDirectory(dir)) {
+        if (Files.isDirectory(dir)) {
             return dir;
         }
         Path tmp = parent.resolve("." + dir.getFileName() + ".partial");
-        io.captainos.core.Files2.deleteTree(tmp);
+        Files2.deleteTree(tmp);
         DebExtractor.extract(download(p), tmp);
         try {
-            java.nio.file.Files.move(tmp, dir);
-        } catch (java.io.IOException e) {
-            io.captainos.core.Files2.deleteTree(tmp);
+            Files.move(tmp, dir);
+        } catch (IOException e) {
+            Files2.deleteTree(tmp);
             throw new CaptainException("Cannot put " + p.name() + " in place at " + dir + ": " + e.getMessage(), e);
         }
         log.info("Unpacked Debian's " + p.name() + " " + p.version() + " (" + p.suite() + ", sha256 "
@@ -246,8 +247,8 @@ public final class DebianArchive {
         String text = verifier.verify(bytes, url.toString());
         ReleaseFile release = new ReleaseFile(text);
         release.requireSuite(suite, url.toString());
-        java.time.Instant validUntil = release.validUntil();
-        if (validUntil != null && validUntil.isBefore(java.time.Instant.now())) {
+        Instant validUntil = release.validUntil();
+        if (validUntil != null && validUntil.isBefore(Instant.now())) {
             if (fresh) {
                 throw new VerificationException("The signed Release at " + url + " expired at " + validUntil
                         + ": the mirror serves a stale (or replayed) copy. Use an up-to-date mirror.");

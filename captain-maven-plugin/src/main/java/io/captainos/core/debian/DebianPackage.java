@@ -1,5 +1,8 @@
 package io.captainos.core.debian;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** One binary package as a signed Packages index lists it ({@code depends} is the raw Depends field). */
 public record DebianPackage(
         String name,
@@ -11,8 +14,8 @@ public record DebianPackage(
         String suite,
         String depends) {
     /** The package names of the Depends field, alternatives and version constraints left out. */
-    public java.util.List<String> dependencyNames() {
-        java.util.List<String> names = new java.util.ArrayList<>();
+    public List<String> dependencyNames() {
+        List<String> names = new ArrayList<>();
         for (String clause : depends.split(",")) {
             String first = clause.split("\\|")[0].trim();
             if (!first.isEmpty()) {

@@ -17,6 +17,8 @@ import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -257,7 +259,7 @@ public final class InitramfsStage {
         List<Path> releases;
         try (Stream<Path> s = Files.list(dir)) {
             releases = s.filter(Files::isDirectory).toList();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new CaptainException("The kernel modules artifact has no usr/lib/modules folder: is it the"
                     + " modules-<arch> tar.zst of captainos-kernel?");
         }
@@ -271,7 +273,7 @@ public final class InitramfsStage {
     /** The module files of the kernel's tree that the image does not hold at the same path. */
     static List<String> missingModules(Path modulesTree, Path image) throws IOException {
         List<String> missing = new ArrayList<>();
-        try (java.util.stream.Stream<Path> files = Files.walk(modulesTree)) {
+        try (Stream<Path> files = Files.walk(modulesTree)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
                     .filter(f -> f.getFileName().toString().contains(".ko"))
                     .sorted()::iterator) {
@@ -290,7 +292,7 @@ public final class InitramfsStage {
             throw new CaptainException("The image has no executable /init: is mkosi.extra/init in place?");
         }
         for (String forbidden : List.of("etc/initrd-release", "usr/lib/initrd-release")) {
-            if (Files.exists(image.resolve(forbidden), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(image.resolve(forbidden), LinkOption.NOFOLLOW_LINKS)) {
                 throw new CaptainException("The image holds /" + forbidden + ", which would start systemd in initrd"
                         + " mode; the finalize script must remove it");
             }

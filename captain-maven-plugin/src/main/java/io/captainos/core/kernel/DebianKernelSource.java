@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -68,7 +69,7 @@ public final class DebianKernelSource implements KernelSource {
     @Override
     public KernelTree prepare() {
         DebianPackage p = pkg();
-        java.util.Optional<KernelTree> done = unpacker.find(p.sha256());
+        Optional<KernelTree> done = unpacker.find(p.sha256());
         if (done.isPresent()) {
             return done.get();
         }

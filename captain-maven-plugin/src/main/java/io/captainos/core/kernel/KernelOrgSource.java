@@ -11,6 +11,7 @@ import io.captainos.core.tools.ChecksumFile;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * {@code linux-<version>.tar.xz} from kernel.org (or a mirror with its layout), verified against the
@@ -100,7 +101,7 @@ public final class KernelOrgSource implements KernelSource {
 
     @Override
     public KernelTree prepare() {
-        java.util.Optional<KernelTree> done = unpacker.find(digest());
+        Optional<KernelTree> done = unpacker.find(digest());
         if (done.isPresent()) {
             return done.get();
         }

@@ -1,6 +1,7 @@
 package io.captainos.core.kernel;
 
 import io.captainos.core.CaptainException;
+import io.captainos.core.fetch.Sha256;
 import io.captainos.core.state.InputHash;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -58,8 +59,7 @@ public final class LocalKernelSource implements KernelSource {
         inputs.value(
                 "kernel.source",
                 "local " + dir.toAbsolutePath() + " "
-                        + io.captainos.core.fetch.Sha256.of(
-                                String.join("\n", lines).getBytes()));
+                        + Sha256.of(String.join("\n", lines).getBytes()));
     }
 
     @Override

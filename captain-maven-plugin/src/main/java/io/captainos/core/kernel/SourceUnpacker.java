@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,11 +32,9 @@ public final class SourceUnpacker {
     }
 
     /** The tree unpacked earlier from the tarball with this digest, if there is one. */
-    public java.util.Optional<KernelTree> find(String sha256) {
+    public Optional<KernelTree> find(String sha256) {
         Path done = root.resolve(sha256);
-        return Files.isDirectory(done)
-                ? java.util.Optional.of(KernelTree.of(single(done)))
-                : java.util.Optional.empty();
+        return Files.isDirectory(done) ? Optional.of(KernelTree.of(single(done))) : Optional.empty();
     }
 
     public KernelTree unpack(Path tarball, String sha256) {

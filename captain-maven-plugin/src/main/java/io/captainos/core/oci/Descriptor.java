@@ -1,5 +1,6 @@
 package io.captainos.core.oci;
 
+import io.captainos.core.CaptainException;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,7 +49,7 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
 
     public static String hex(String digest) {
         if (!digest.matches("sha256:[0-9a-f]{64}")) {
-            throw new io.captainos.core.CaptainException("'" + digest + "' is not a sha256 digest");
+            throw new CaptainException("'" + digest + "' is not a sha256 digest");
         }
         return digest.substring("sha256:".length());
     }
@@ -73,7 +74,7 @@ public record Descriptor(String mediaType, String digest, long size, Map<String,
         Map<String, Object> m = Json.object(json, what);
         Object size = m.get("size");
         if (!(size instanceof BigDecimal n)) {
-            throw new io.captainos.core.CaptainException(what + " has no numeric size");
+            throw new CaptainException(what + " has no numeric size");
         }
         Map<String, String> annotations = new TreeMap<>();
         if (m.get("annotations") instanceof Map<?, ?> a) {

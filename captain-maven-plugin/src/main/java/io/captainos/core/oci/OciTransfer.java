@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -150,7 +151,7 @@ public final class OciTransfer {
                 Files.createDirectories(target.getParent());
                 Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
                 try {
-                    Files.copy(tar, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(tar, tmp, StandardCopyOption.REPLACE_EXISTING);
                     Files2.commit(tmp, target);
                 } finally {
                     Files2.deleteQuietly(tmp);

@@ -6,9 +6,11 @@ import io.captainos.core.Files2;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.http.Http;
 import io.captainos.core.http.Retry;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -243,7 +245,7 @@ public final class RegistryClient {
                         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
                         ch.position(offset);
                         InputStream in = Channels.newInputStream(ch);
-                        return new java.io.FilterInputStream(in) {
+                        return new FilterInputStream(in) {
                             private long left = length;
 
                             @Override
@@ -271,7 +273,7 @@ public final class RegistryClient {
                             }
                         };
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                        throw new UncheckedIOException(e);
                     }
                 }),
                 length);

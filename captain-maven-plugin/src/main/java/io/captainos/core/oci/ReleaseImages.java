@@ -8,7 +8,9 @@ import io.captainos.core.oci.ArtifactImages.NamedFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -25,7 +27,7 @@ public final class ReleaseImages {
         COMBINED;
 
         public static List<Target> parse(String value) {
-            String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+            String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
             return switch (v) {
                 case "", "all" -> List.of(values());
                 case "amd64" -> List.of(AMD64);
@@ -40,10 +42,10 @@ public final class ReleaseImages {
          * This target's tag among a layout's tags, whatever their base: the one ending in {@code -<arch>}, or for
          * the combined image the one with no arch suffix; null when there is none.
          */
-        public String in(java.util.Collection<String> tags) {
+        public String in(Collection<String> tags) {
             for (String tag : tags) {
                 boolean perArch = tag.endsWith("-amd64") || tag.endsWith("-arm64");
-                if (this == COMBINED ? !perArch : tag.endsWith("-" + name().toLowerCase(java.util.Locale.ROOT))) {
+                if (this == COMBINED ? !perArch : tag.endsWith("-" + name().toLowerCase(Locale.ROOT))) {
                     return tag;
                 }
             }

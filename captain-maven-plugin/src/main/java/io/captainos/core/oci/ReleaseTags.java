@@ -5,6 +5,7 @@ import io.captainos.core.CaptainException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,7 +54,7 @@ public record ReleaseTags(String base, String version, String revision) {
     }
 
     private static String git(Path dir, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd)

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -184,7 +185,7 @@ public final class UpstreamToolsSource implements ToolsSource {
         return published;
     }
 
-    private static Map<String, Path> unpack(Path archive, java.util.Set<String> wanted, Path into, URI url) {
+    private static Map<String, Path> unpack(Path archive, Set<String> wanted, Path into, URI url) {
         Map<String, Path> found = new HashMap<>();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
                 TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(raw))) {

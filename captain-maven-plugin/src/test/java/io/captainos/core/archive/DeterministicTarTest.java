@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ class DeterministicTarTest {
             throws IOException {
         List<Map.Entry<String, Object[]>> entries = new ArrayList<>(content().entrySet());
         if (reverse) {
-            java.util.Collections.reverse(entries);
+            Collections.reverse(entries);
         }
         for (Map.Entry<String, Object[]> e : entries) {
             Path f = root.resolve(e.getKey());

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +42,7 @@ class NewcCpioTest {
         Path root = dir.resolve(name);
         List<String> dirs = new ArrayList<>(List.of("usr", "usr/bin", "usr/lib", "etc", "dev", "usr/bin.d"));
         if (reversed) {
-            java.util.Collections.reverse(dirs);
+            Collections.reverse(dirs);
         }
         for (String d : dirs) {
             Files.createDirectories(root.resolve(d));
@@ -53,7 +55,7 @@ class NewcCpioTest {
         files.put("init", "#!/bin/sh\nexec /sbin/init\n");
         List<String> order = new ArrayList<>(files.keySet());
         if (reversed) {
-            java.util.Collections.reverse(order);
+            Collections.reverse(order);
         }
         for (String f : order) {
             Files.writeString(root.resolve(f), files.get(f));
@@ -110,8 +112,8 @@ class NewcCpioTest {
         new NewcCpio(CLAMP, 3, 2, 0).write(tree("t", false), a);
         List<String> names = new ArrayList<>(byName(read(a)).keySet());
         List<String> sorted = new ArrayList<>(names);
-        sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
-                x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
+        sorted.sort((x, y) ->
+                Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
         assertEquals(sorted, names);
         assertTrue(names.indexOf("usr") < names.indexOf("usr/bin")
                 && names.indexOf("usr/bin") < names.indexOf("usr/bin/perl"));

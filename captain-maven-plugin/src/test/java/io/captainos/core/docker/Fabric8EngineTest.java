@@ -25,6 +25,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,7 @@ class Fabric8EngineTest {
 
     @Test
     void filesAreWrittenAsTheUserAsked() throws Exception {
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         int rc = engine.run(container(List.of("/bin/sh", "-c", "touch owned"), "4321:4322"), (stdout, line) -> {});
         assertEquals(0, rc);
         assertEquals(4321, Files.getAttribute(dir.resolve("owned"), "unix:uid"));

@@ -8,11 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,29 +198,27 @@ class DownloaderTest {
         Path to = dir.resolve("b");
         Files.writeString(from, "new");
         Files.writeString(to, "old");
-        Files.setPosixFilePermissions(from, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        io.captainos.core.Files2.commit(from, to);
+        Files.setPosixFilePermissions(from, PosixFilePermissions.fromString("rw-------"));
+        Files2.commit(from, to);
         assertFalse(Files.exists(from));
         assertEquals("new", Files.readString(to));
-        assertEquals(
-                "rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(to)));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(to)));
     }
 
     @Test
     void aStalledDownloadFailsAndIsRetriedInsteadOfHanging() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        byte[] body = "0123456789".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (java.net.ServerSocket socket =
-                new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        AtomicInteger calls = new AtomicInteger();
+        byte[] body = "0123456789".getBytes(StandardCharsets.UTF_8);
+        try (ServerSocket socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread server = new Thread(() -> {
                 while (!socket.isClosed()) {
                     try {
-                        java.net.Socket c = socket.accept();
+                        Socket c = socket.accept();
                         int call = calls.incrementAndGet();
                         new Thread(() -> {
                                     try (c) {
                                         c.getInputStream().read(new byte[4096]);
-                                        java.io.OutputStream o = c.getOutputStream();
+                                        OutputStream o = c.getOutputStream();
                                         o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
                                                 .getBytes());
                                         o.write(body, 0, call == 1 ? 3 : body.length); // the first answer stalls
@@ -233,10 +238,9 @@ class DownloaderTest {
             server.start();
             Downloader d = new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1), Duration.ofMillis(400));
             Path target = dir.resolve("stall.bin");
-            String sha = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            String sha = Assertions.assertTimeoutPreemptively(
                     Duration.ofSeconds(6),
-                    () -> d.download(
-                            java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f"), target, null));
+                    () -> d.download(URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f"), target, null));
             assertEquals(Sha256.of(body), sha);
             assertEquals(2, calls.get(), "the stalled attempt was given up and retried");
             assertNoPartFiles();

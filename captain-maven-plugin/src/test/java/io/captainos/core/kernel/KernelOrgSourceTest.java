@@ -16,11 +16,13 @@ import io.captainos.core.fetch.VerificationException;
 import io.captainos.core.state.InputHash;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,7 @@ class KernelOrgSourceTest {
                     "VERSION = " + parts[0] + "\nPATCHLEVEL = " + parts[1] + "\nSUBLEVEL = " + parts[2] + "\n",
                     top + "arch/x86/include/asm/setup.h",
                     "#define COMMAND_LINE_SIZE 2048\n");
-            for (Map.Entry<String, String> f : new java.util.TreeMap<>(files).entrySet()) {
+            for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
                 byte[] body = f.getValue().getBytes(StandardCharsets.UTF_8);
                 TarArchiveEntry e = new TarArchiveEntry(f.getKey());
                 e.setSize(body.length);
@@ -127,7 +129,7 @@ class KernelOrgSourceTest {
         CaptainException e = assertThrows(
                 CaptainException.class,
                 () -> new KernelOrgSource(
-                        "6.18", java.net.URI.create("http://127.0.0.1/"), null, null, dir, null, BuildLog.silent()));
+                        "6.18", URI.create("http://127.0.0.1/"), null, null, dir, null, BuildLog.silent()));
         assertTrue(e.getMessage().contains("exact version"), e.getMessage());
     }
 }
