@@ -3,6 +3,7 @@ package io.captainos.core.tools;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.fetch.ChecksumFile;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
 import io.captainos.core.fetch.Sha256;

@@ -1,7 +1,4 @@
-package io.captainos.core.tools;
-
-import io.captainos.core.fetch.Sha256;
-import io.captainos.core.fetch.VerificationException;
+package io.captainos.core.fetch;
 
 /**
  * A checksum file as release pages publish them ({@code sha256sum} output): lines {@code <digest>  <file>}, the

@@ -1,10 +1,9 @@
-package io.captainos.core.tools;
+package io.captainos.core.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.captainos.core.fetch.VerificationException;
 import org.junit.jupiter.api.Test;
 
 class ChecksumFileTest {
