@@ -5,21 +5,16 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Settings;
 import io.captainos.core.Stage;
-import io.captainos.core.docker.BuilderImage;
 import io.captainos.core.docker.DockerSetup;
-import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.exec.StageExecution;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
-import io.captainos.core.initramfs.Mkosi;
+import io.captainos.core.pipeline.BuilderContainer;
 import io.captainos.core.pipeline.StageFactory;
-import io.captainos.core.sources.Sources;
 import io.captainos.core.state.StageLock;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.maven.execution.MavenSession;
@@ -360,55 +355,26 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
      */
     protected DockerSetup docker(BuildConfig config) {
         if (docker == null) {
-            Settings.Value host = config.settings().resolve(Settings.DOCKER_HOST);
-            Path cache = cacheDir(config);
-            List<Path> mounts = new ArrayList<>(List.of(root(), buildDir(), outDir(), cache));
-            String src = config.text(Settings.KERNEL_SRC);
-            if (!src.isEmpty()) {
-                mounts.add(root().resolve(src));
-            }
-            // ccache's folder: the caller's CCACHE_DIR when set (a CI cache restores it), else in the download cache.
-            String ccacheEnv = System.getenv("CCACHE_DIR");
-            Path ccache = ccacheEnv == null || ccacheEnv.isBlank() ? cache.resolve("ccache") : Path.of(ccacheEnv);
-            mounts.add(ccache);
-            NativeRunner here = new NativeRunner(log());
-            docker = new DockerSetup(
-                    host.value(),
-                    host.origin(),
-                    engine -> new BuilderImage(
-                            engine,
-                            new BuilderImage.Inputs(
-                                    Sources.debianMirror(config),
-                                    config.suites(),
-                                    Sources.keyringBytes(config),
-                                    config.text(Settings.BUILDER_BASE),
-                                    config.settings().flag(Settings.BUILDER_NO_CACHE)),
-                            buildDir().resolve("builder"),
-                            here,
-                            () -> Mkosi.find(
-                                    here,
-                                    Sources.debian(config, cache(config), log()),
-                                    buildDir().resolve("builder").resolve("tools"),
-                                    StageFactory.PYTHON,
-                                    log()),
-                            cache.resolve("mkosi-packages"),
-                            log()),
-                    mounts,
-                    Map.of("CCACHE_DIR", ccache.toString(), "HOME", "/tmp"),
-                    log());
+            docker = BuilderContainer.setup(config, layout(config), () -> cache(config), log());
         }
         return docker;
     }
 
     /** The stages of this goal, assembled for the mode they run in. */
     protected StageFactory factory(BuildConfig config, StageExecution.Resolved mode) {
-        return new StageFactory(
-                config,
-                mode,
-                new StageFactory.Layout(
-                        root(), buildDir(), cacheDir(config), timestamp(), PluginInfo.builderId(), session.isOffline()),
-                () -> cache(config),
-                log());
+        return new StageFactory(config, mode, layout(config), () -> cache(config), log());
+    }
+
+    /** The build's folders and anchors, as the core sees them. */
+    protected StageFactory.Layout layout(BuildConfig config) {
+        return new StageFactory.Layout(
+                root(),
+                buildDir(),
+                outDir(),
+                cacheDir(config),
+                timestamp(),
+                PluginInfo.builderId(),
+                session.isOffline());
     }
 
     protected long timestamp() {

@@ -48,12 +48,14 @@ public final class StageFactory {
      *
      * @param root      the folder the build started in; relative settings are taken from it
      * @param buildDir  where stages keep their work
+     * @param outDir    where release files are published
      * @param cacheDir  the download cache
      * @param timestamp the time every artifact entry carries
      * @param builderId the plugin's identity, an input of every stage
      * @param offline   Maven's offline mode
      */
-    public record Layout(Path root, Path buildDir, Path cacheDir, long timestamp, String builderId, boolean offline) {
+    public record Layout(
+            Path root, Path buildDir, Path outDir, Path cacheDir, long timestamp, String builderId, boolean offline) {
         public Path stageDir(Stage stage) {
             return buildDir.resolve(stage.id());
         }
