@@ -2,8 +2,10 @@ package io.captainos.core.fetch;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -50,6 +52,36 @@ public final class DownloadCache {
         log.info("Downloading " + url);
         downloader.download(url, file, digest);
         return file;
+    }
+
+    /**
+     * A small file that is not content-addressed, such as a release's checksum list: fetched when online and kept
+     * under {@code lists/}, so an offline build (Maven's {@code -o}) reads the copy of its last online run.
+     */
+    public byte[] fetchKept(URI url, Path scratch) {
+        Path kept = root.resolve("lists")
+                .resolve(Sha256.of(url.toString().getBytes(StandardCharsets.UTF_8))
+                        .substring(0, 16))
+                .resolve(fileName(url));
+        if (downloader.isOffline()) {
+            try {
+                byte[] b = Files.readAllBytes(kept);
+                log.info("offline: using the copy of " + url + " kept in " + kept);
+                return b;
+            } catch (IOException e) {
+                throw new Downloader.OfflineException("Maven is offline (-o) and " + url + " was never kept in the"
+                        + " download cache (" + kept + "): run the build once without -o to fill the cache");
+            }
+        }
+        byte[] b = downloader.fetch(url, scratch);
+        Files2.writeAtomically(kept, b);
+        return b;
+    }
+
+    private static String fileName(URI url) {
+        String path = url.getPath() == null ? "" : url.getPath();
+        String name = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        return name.isEmpty() ? "index" : name;
     }
 
     /** A folder in the cache for files that are not content-addressed (signed indexes). */

@@ -89,7 +89,7 @@ public final class Downloader {
 
     /** Asked for a file in offline mode: it names the file and what to do. */
     public static final class OfflineException extends CaptainException {
-        OfflineException(String message) {
+        public OfflineException(String message) {
             super(message);
         }
     }

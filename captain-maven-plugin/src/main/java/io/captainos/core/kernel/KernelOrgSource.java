@@ -72,9 +72,7 @@ public final class KernelOrgSource implements KernelSource {
         String published;
         try {
             published = ChecksumFile.digestOf(
-                    new String(cache.downloader().fetch(sums, scratch), StandardCharsets.UTF_8),
-                    asset(),
-                    sums.toString());
+                    new String(cache.fetchKept(sums, scratch), StandardCharsets.UTF_8), asset(), sums.toString());
         } catch (Downloader.NotFoundException | VerificationException e) {
             throw e;
         } catch (CaptainException e) {

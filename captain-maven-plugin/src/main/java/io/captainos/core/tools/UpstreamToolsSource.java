@@ -159,9 +159,7 @@ public final class UpstreamToolsSource implements ToolsSource {
         String published;
         try {
             published = ChecksumFile.digestOf(
-                    new String(cache.downloader().fetch(sumsUrl, scratch), StandardCharsets.UTF_8),
-                    asset,
-                    sumsUrl.toString());
+                    new String(cache.fetchKept(sumsUrl, scratch), StandardCharsets.UTF_8), asset, sumsUrl.toString());
         } catch (Downloader.NotFoundException e) {
             throw new CaptainException(
                     "The release of " + c.name() + " " + c.version() + " publishes no checksum" + " file at " + sumsUrl

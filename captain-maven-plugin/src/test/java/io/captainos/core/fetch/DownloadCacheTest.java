@@ -101,4 +101,34 @@ class DownloadCacheTest {
                 () -> offline.downloader().fetch(server.uri("/pkg.deb"), root.resolve("scratch")));
         assertEquals(1, calls.get(), "offline, nothing was asked of the server");
     }
+
+    /** A checksum list is fetched afresh online and kept, so an offline build reads the copy of its last online run. */
+    @Test
+    void checksumListsAreKeptForOfflineBuilds() throws IOException {
+        AtomicInteger sums = server.handle(
+                "/v1/SHA256SUMS", (ex, n) -> TestServer.send(ex, 200, "abc  f.tar\n".getBytes(StandardCharsets.UTF_8)));
+        DownloadCache offline = new DownloadCache(root, cache.downloader().offline(), BuildLog.silent());
+        Downloader.OfflineException never = assertThrows(
+                Downloader.OfflineException.class,
+                () -> offline.fetchKept(server.uri("/v1/SHA256SUMS"), root.resolve("scratch")));
+        assertTrue(
+                never.getMessage().contains(server.uri("/v1/SHA256SUMS").toString())
+                        && never.getMessage().contains("without -o"),
+                never.getMessage());
+        assertEquals(0, sums.get());
+
+        assertEquals(
+                "abc  f.tar\n",
+                new String(
+                        cache.fetchKept(server.uri("/v1/SHA256SUMS"), root.resolve("scratch")),
+                        StandardCharsets.UTF_8));
+        assertEquals(
+                "abc  f.tar\n",
+                new String(
+                        offline.fetchKept(server.uri("/v1/SHA256SUMS"), root.resolve("scratch")),
+                        StandardCharsets.UTF_8));
+        assertEquals(1, sums.get(), "offline, the kept copy is read and the server is not asked");
+        cache.fetchKept(server.uri("/v1/SHA256SUMS"), root.resolve("scratch"));
+        assertEquals(2, sums.get(), "online, the list is fetched afresh");
+    }
 }

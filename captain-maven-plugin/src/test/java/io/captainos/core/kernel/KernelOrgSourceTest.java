@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import io.captainos.core.exec.NativeRunner;
 import io.captainos.core.fetch.DownloadCache;
 import io.captainos.core.fetch.Downloader;
@@ -59,10 +60,13 @@ class KernelOrgSourceTest {
     }
 
     private KernelOrgSource source(FileServer server, String pin) {
-        DownloadCache cache = new DownloadCache(
-                dir.resolve("cache"),
-                new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1)),
-                BuildLog.silent());
+        return source(server, pin, false);
+    }
+
+    private KernelOrgSource source(FileServer server, String pin, boolean offline) {
+        Downloader online = new Downloader(BuildLog.silent(), Map.of(), 2, Duration.ofMillis(1));
+        DownloadCache cache =
+                new DownloadCache(dir.resolve("cache"), offline ? online.offline() : online, BuildLog.silent());
         return new KernelOrgSource(
                 "6.18.16",
                 server.root(),
@@ -94,6 +98,26 @@ class KernelOrgSourceTest {
             assertTrue(inputs.describe().contains(Sha256.of(tarball)));
             // unpacked once: a second prepare does not fetch the tarball again
             source(server, null).prepare();
+            assertEquals(1, server.requests("v6.x/linux-6.18.16.tar.xz"));
+        }
+    }
+
+    /** Maven's -o: the checksum list and the tarball of an earlier online build come from the cache, unpinned too. */
+    @Test
+    void anOfflineBuildUsesTheChecksumListAndTarballOfAnEarlierOnlineBuild() throws IOException {
+        byte[] tarball = tarball("6.18.16");
+        try (FileServer server = new FileServer()) {
+            server.put("v6.x/linux-6.18.16.tar.xz", tarball);
+            server.put("v6.x/sha256sums.asc", sums(Sha256.of(tarball)).getBytes(StandardCharsets.UTF_8));
+            Downloader.OfflineException before = assertThrows(
+                    Downloader.OfflineException.class,
+                    () -> source(server, null, true).prepare());
+            assertTrue(before.getMessage().contains("sha256sums.asc"), before.getMessage());
+            source(server, null).prepare();
+            Files2.deleteTree(dir.resolve("src"));
+            KernelTree tree = source(server, null, true).prepare();
+            assertEquals("6.18.16", tree.version());
+            assertEquals(1, server.requests("v6.x/sha256sums.asc"));
             assertEquals(1, server.requests("v6.x/linux-6.18.16.tar.xz"));
         }
     }
