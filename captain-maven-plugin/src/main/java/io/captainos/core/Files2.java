@@ -84,7 +84,7 @@ public final class Files2 {
         try {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+            tmp = temporaryFile(target);
             filler.fill(tmp);
             commit(tmp, target);
         } catch (IOException e) {
@@ -97,9 +97,25 @@ public final class Files2 {
     }
 
     /**
-     * Removes what an interrupted write left in a folder: the temporary files of {@link #atomically} and of the
-     * stages' own writers, named {@code .<target>...part} or {@code .<target>.partial}, which never look finished.
-     * A stage calls it as it starts, so a killed build leaves nothing behind for long. Returns how many it removed.
+     * A new empty temporary file beside {@code target}, named {@code .<target name>.<random>.part}: the one scheme of
+     * every temporary file the build writes, which never looks finished and which {@link #removeLeftovers} removes.
+     */
+    public static Path temporaryFile(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+    }
+
+    /** The temporary folder a folder is filled in before it is moved into place: {@code .<name>.part} beside it. */
+    public static Path temporaryFolder(Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".part");
+    }
+
+    /**
+     * Removes what an interrupted write left in a folder: temporary files and folders of {@link #temporaryFile} and
+     * {@link #temporaryFolder} ({@code .<name>...part}, and the older {@code .<name>.partial}), which never look
+     * finished. A stage calls it as it starts, so a killed build leaves nothing behind for long. Returns how many
+     * it removed.
      */
     public static int removeLeftovers(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -109,8 +125,8 @@ public final class Files2 {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith(".") && (n.endsWith(".part") || n.endsWith(".partial")) && Files.isRegularFile(p)) {
-                    Files.delete(p);
+                if (n.startsWith(".") && (n.endsWith(".part") || n.endsWith(".partial"))) {
+                    deleteTree(p);
                     removed++;
                 }
             }
@@ -122,6 +138,9 @@ public final class Files2 {
 
     /** Removes a leftover temporary file if it is there; its name never looks finished, so failure is harmless. */
     public static void deleteQuietly(Path tmp) {
+        if (tmp == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(tmp);
         } catch (IOException ignored) {

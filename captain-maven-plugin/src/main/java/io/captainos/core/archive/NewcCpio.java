@@ -75,9 +75,9 @@ public final class NewcCpio {
     /** Packs {@code root} (not itself an entry) into {@code target}. */
     public Stats write(Path root, Path target) {
         List<Path> paths = list(root);
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
+        Path tmp = null;
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
+            tmp = Files2.temporaryFile(target);
             Stats stats;
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
                     ZstdOutputStream zstd = new ZstdOutputStream(file, level)) {

@@ -108,7 +108,7 @@ public final class DebianArchive {
         if (Files.isDirectory(dir)) {
             return dir;
         }
-        Path tmp = parent.resolve("." + dir.getFileName() + ".partial");
+        Path tmp = Files2.temporaryFolder(dir);
         Files2.deleteTree(tmp);
         DebExtractor.extract(download(p), tmp);
         try {

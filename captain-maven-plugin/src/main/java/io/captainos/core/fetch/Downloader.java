@@ -135,7 +135,7 @@ public final class Downloader {
         requireOnline(url, null);
         try {
             Files.createDirectories(scratchDir);
-            Path tmp = Files.createTempFile(scratchDir, "fetch", ".tmp");
+            Path tmp = Files2.temporaryFile(scratchDir.resolve("fetch"));
             try {
                 download(url, tmp, null);
                 return Files.readAllBytes(tmp);
@@ -148,9 +148,7 @@ public final class Downloader {
     }
 
     private String attempt(URI url, Path target, String expected) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        Path tmp = Files2.temporaryFile(target);
         try {
             HttpResponse<InputStream> response;
             try {

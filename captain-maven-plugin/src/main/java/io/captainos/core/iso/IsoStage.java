@@ -132,8 +132,8 @@ public final class IsoStage {
             throws IOException {
         Path dir = out.dir();
         Path staging = dir.resolve("staging");
-        Path partial = dir.resolve(".captainos-" + arch.linux() + ".iso.partial");
         Files2.deleteTree(staging);
+        Path partial = Files2.temporaryFile(out.path(ISO));
         try {
             Files.createDirectories(staging.resolve("boot/grub"));
             Files.copy(vmlinuz, staging.resolve("boot/vmlinuz"));

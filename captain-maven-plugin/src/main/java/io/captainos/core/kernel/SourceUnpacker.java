@@ -42,7 +42,7 @@ public final class SourceUnpacker {
         if (Files.isDirectory(done)) {
             return KernelTree.of(single(done));
         }
-        Path tmp = root.resolve(sha256 + ".part");
+        Path tmp = Files2.temporaryFolder(done);
         Files2.deleteTree(tmp);
         try {
             Files.createDirectories(tmp);

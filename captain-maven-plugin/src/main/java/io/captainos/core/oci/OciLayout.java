@@ -89,7 +89,7 @@ public final class OciLayout {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir.resolve("blobs/sha256"), ".layer", ".part");
+            tmp = Files2.temporaryFile(dir.resolve("blobs/sha256/layer"));
             MessageDigest sha = Sha256.newDigest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha);
                     TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {

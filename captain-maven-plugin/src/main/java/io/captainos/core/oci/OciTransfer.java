@@ -149,7 +149,7 @@ public final class OciTransfer {
                     continue;
                 }
                 Files.createDirectories(target.getParent());
-                Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+                Path tmp = Files2.temporaryFile(target);
                 try {
                     Files.copy(tar, tmp, StandardCopyOption.REPLACE_EXISTING);
                     Files2.commit(tmp, target);

@@ -355,7 +355,7 @@ public final class RegistryClient {
                 throw failure(r.statusCode(), in.readAllBytes(), "GET", uri);
             }
             Files.createDirectories(target.toAbsolutePath().getParent());
-            tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
+            tmp = Files2.temporaryFile(target);
             MessageDigest sha = Sha256.newDigest();
             long n = 0;
             try (OutputStream out = Files.newOutputStream(tmp)) {

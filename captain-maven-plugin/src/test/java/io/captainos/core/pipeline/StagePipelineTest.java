@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.Arch;
 import io.captainos.core.CaptainException;
+import io.captainos.core.Files2;
 import io.captainos.core.ReleaseFiles;
 import io.captainos.core.state.InputHash;
 import io.captainos.core.state.StageOutputs;
@@ -182,8 +183,15 @@ class StagePipelineTest {
     void leftoversOfAKilledBuildAreRemovedBeforeTheInputsAreRead() throws IOException {
         Fake fake = new Fake();
         Path dir = Files.createDirectories(fake.outputs().dir());
-        Path leftover = Files.writeString(dir.resolve(".image.bin123.part"), "half");
+        Path written = Files2.temporaryFile(fake.outputs().path("image"));
+        assertTrue(written.getFileName().toString().matches("\\.image\\.bin\\.\\d+\\.part"), written.toString());
+        Path older = Files.writeString(dir.resolve(".image.bin.partial"), "half");
+        Path folder = Files2.temporaryFolder(dir.resolve("package"));
+        Files.createDirectories(folder.resolve("usr/lib"));
+        Files.writeString(folder.resolve("usr/lib/x"), "unpacked half");
+        Path kept = Files.writeString(dir.resolve("notes.part"), "not ours: no leading dot");
         pipeline().run(fake, false);
-        assertFalse(Files.exists(leftover));
+        assertFalse(Files.exists(written) || Files.exists(older) || Files.exists(folder));
+        assertTrue(Files.exists(kept));
     }
 }
