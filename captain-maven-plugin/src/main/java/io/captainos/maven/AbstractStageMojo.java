@@ -38,7 +38,7 @@ abstract class AbstractStageMojo extends AbstractCaptainMojo {
         BuildConfig config = config();
         Stage stage = stage();
         StageExecution.Resolved mode = execution().resolve(stage, config.mode(stage));
-        StagePipeline pipeline = new StagePipeline(outDir(), log());
+        StagePipeline pipeline = new StagePipeline(outDir(), config.lockTimeout(), log());
         StageFactory factory = mode.skipped() ? null : factory(config, mode);
         for (Arch arch : config.arches()) {
             StageResult result = mode.skipped()

@@ -95,7 +95,7 @@ public class OciLayoutMojo extends AbstractOciMojo {
                 timestamp(),
                 PluginInfo.builderId(),
                 log());
-        new StagePipeline(outDir(), log()).run(stage, false);
+        new StagePipeline(outDir(), config.lockTimeout(), log()).run(stage, false);
         helper.attachArtifact(
                 project,
                 "tar",

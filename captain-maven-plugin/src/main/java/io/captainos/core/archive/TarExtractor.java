@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -28,6 +29,26 @@ public final class TarExtractor {
     }
 
     /** Unpacks a tar stream under {@code target}; {@code origin} names the stream in errors. */
+    /**
+     * The regular files of a zstd tar, by name, read back to its end: a truncated or corrupt archive fails here, with
+     * its name.
+     */
+    public static Set<String> fileNames(Path file) {
+        Set<String> names = new TreeSet<>();
+        try (InputStream in = new ZstdInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.isFile()) {
+                    names.add(e.getName());
+                }
+            }
+        } catch (IOException e) {
+            throw new CaptainException("Cannot read back " + file + ": " + e.getMessage(), e);
+        }
+        return names;
+    }
+
     public static void extract(InputStream in, Path target, String origin) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Files.createDirectories(abs);

@@ -1,12 +1,20 @@
 package io.captainos.core.kernel;
 
 import io.captainos.core.Arch;
+import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.ReleaseFiles;
 import io.captainos.core.archive.DeterministicTar;
+import io.captainos.core.archive.TarExtractor;
 import io.captainos.core.state.StageOutputs;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A kernel build's files for an arch, whichever way it was made: {@code vmlinuz} (published as
@@ -35,10 +43,29 @@ public final class KernelOutputs {
                         StageOutputs.File.attached(CONFIG, "config", "config", arch.classifier())));
     }
 
-    /** Puts a finished kernel in place: the modules tree packed deterministically, the image and config copied. */
-    static void commit(StageOutputs out, Path modulesStaging, Path image, Path config, long timestamp) {
+    /**
+     * Puts a finished kernel in place: the modules tree packed deterministically (and read back: it must hold every
+     * module of the tree), the image and config copied.
+     */
+    static void commit(StageOutputs out, Path modulesStaging, Path image, Path config, long timestamp)
+            throws IOException {
+        Set<String> modules;
+        try (Stream<Path> s = Files.walk(modulesStaging)) {
+            modules = s.filter(Files::isRegularFile)
+                    .map(p -> modulesStaging.relativize(p).toString())
+                    .filter(n -> n.contains(".ko"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
         new DeterministicTar(timestamp, 19, Runtime.getRuntime().availableProcessors())
                 .write(modulesStaging, out.path(MODULES));
+        Set<String> packed = TarExtractor.fileNames(out.path(MODULES));
+        if (!packed.containsAll(modules)) {
+            modules.removeAll(packed);
+            throw new CaptainException(out.label() + ": " + out.path(MODULES) + " lacks " + modules.size()
+                    + " modules of the tree it was packed from ("
+                    + modules.iterator().next() + ", ...); nothing was"
+                    + " recorded");
+        }
         Files2.copyAtomically(image, out.path(VMLINUZ));
         Files2.copyAtomically(config, out.path(CONFIG));
     }

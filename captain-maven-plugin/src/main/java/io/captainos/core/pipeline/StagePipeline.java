@@ -4,12 +4,14 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageLock;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageStamp;
 import io.captainos.core.state.StageWork;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,12 +23,22 @@ import java.util.List;
  */
 public final class StagePipeline {
     private final Path outDir;
+    private final Duration lockTimeout;
     private final BuildLog log;
 
-    /** @param outDir where release files are published under the names the provisioning side expects */
-    public StagePipeline(Path outDir, BuildLog log) {
+    /**
+     * @param outDir      where release files are published under the names the provisioning side expects
+     * @param lockTimeout how long publishing waits for another build that publishes to the same folder
+     */
+    public StagePipeline(Path outDir, Duration lockTimeout, BuildLog log) {
         this.outDir = outDir;
+        this.lockTimeout = lockTimeout;
         this.log = log;
+    }
+
+    /** A pipeline that waits up to an hour for another build publishing to the same folder. */
+    public StagePipeline(Path outDir, BuildLog log) {
+        this(outDir, Duration.ofHours(1), log);
     }
 
     /** Runs a stage's work when its inputs changed since its last finished build, or when forced. */
@@ -111,23 +123,33 @@ public final class StagePipeline {
         }
     }
 
-    /** Copies the release files to {@code out/}, each atomically, unless an identical copy is already there. */
+    /**
+     * Copies the release files to {@code out/}, each atomically, unless an identical copy is already there. A build
+     * holds {@code out/} while it publishes, so the files of one stage (an image and its manifest) come from one
+     * build even when two builds share the folder.
+     */
     private void publish(StageOutputs out, String version) {
-        for (StageOutputs.File f : out.files()) {
-            if (f.release() == null) {
-                continue;
-            }
-            Path from = out.dir().resolve(f.name());
-            Path to = f.release().in(outDir, version, out.arch());
-            try {
-                if (Files.isRegularFile(to) && Files.mismatch(from, to) == -1) {
-                    continue;
-                }
-            } catch (IOException e) {
-                // unreadable: copy it again
-            }
-            Files2.copyAtomically(from, to);
+        if (out.files().stream().allMatch(f -> f.release() == null)) {
+            return;
         }
+        try (StageLock held = StageLock.acquire(outDir, out.label() + " publishing", lockTimeout, log)) {
+            for (StageOutputs.File f : out.files()) {
+                if (f.release() != null) {
+                    publish(out.dir().resolve(f.name()), f.release().in(outDir, version, out.arch()));
+                }
+            }
+        }
+    }
+
+    private static void publish(Path from, Path to) {
+        try {
+            if (Files.isRegularFile(to) && Files.mismatch(from, to) == -1) {
+                return;
+            }
+        } catch (IOException e) {
+            // unreadable: copy it again
+        }
+        Files2.copyAtomically(from, to);
     }
 
     /** Where a result's release file of a role is published. */

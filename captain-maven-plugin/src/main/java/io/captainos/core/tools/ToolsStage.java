@@ -5,6 +5,7 @@ import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.archive.DeterministicTar;
+import io.captainos.core.archive.TarExtractor;
 import io.captainos.core.state.InputHash;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
@@ -16,6 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds the tools bundle for one arch: the source's verified binaries, executable, with a manifest of where each
@@ -125,9 +128,26 @@ public final class ToolsStage {
             Files.writeString(inBundle, manifest, StandardCharsets.UTF_8);
             new DeterministicTar(timestamp, zstdLevel, Runtime.getRuntime().availableProcessors())
                     .write(root, out.path(BUNDLE));
+            requireAll(arch, out.path(BUNDLE), files);
             Files2.writeAtomically(out.path(MANIFEST), manifest.toString());
         } finally {
             Files2.deleteTree(scratch);
+        }
+    }
+
+    /** The bundle, read back, must hold exactly the files the source staged and the manifest. */
+    private static void requireAll(Arch arch, Path bundle, List<ToolFile> files) {
+        Set<String> expected = new TreeSet<>();
+        files.forEach(f -> expected.add(f.path()));
+        expected.add(BundleLayout.MANIFEST);
+        Set<String> packed = TarExtractor.fileNames(bundle);
+        if (!packed.equals(expected)) {
+            Set<String> missing = new TreeSet<>(expected);
+            missing.removeAll(packed);
+            Set<String> extra = new TreeSet<>(packed);
+            extra.removeAll(expected);
+            throw new CaptainException("tools (" + arch.linux() + "): the bundle " + bundle + " does not hold what was"
+                    + " staged (missing " + missing + ", unexpected " + extra + "); nothing was recorded");
         }
     }
 

@@ -11,12 +11,14 @@ import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
 import io.captainos.core.ReleaseFiles;
 import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageLock;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
 import io.captainos.testing.RecordingLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,5 +195,24 @@ class StagePipelineTest {
         pipeline().run(fake, false);
         assertFalse(Files.exists(written) || Files.exists(older) || Files.exists(folder));
         assertTrue(Files.exists(kept));
+    }
+
+    /** Another build publishing to out/ holds it: this one waits, and fails after the timeout without a record. */
+    @Test
+    void publishingWaitsForAnotherBuildThatHoldsTheOutFolder() {
+        Fake fake = new Fake();
+        try (StageLock other = StageLock.acquire(out(), "other build", Duration.ZERO, log)) {
+            CaptainException e = assertThrows(
+                    CaptainException.class,
+                    () -> new StagePipeline(out(), Duration.ofMillis(600), log).run(fake, false));
+            assertTrue(
+                    e.getMessage().contains("fake (x86_64) publishing: another build holds")
+                            && e.getMessage().contains("captain.lock.timeout"),
+                    e.getMessage());
+        }
+        assertFalse(Files.exists(out().resolve("initramfs-6.12.57-x86_64")));
+        assertFalse(Files.exists(fake.outputs().stamp()), "not published, so not recorded");
+        assertTrue(pipeline().run(fake, false).built(), "the next run builds and publishes");
+        assertTrue(Files.exists(out().resolve("initramfs-6.12.57-x86_64")));
     }
 }

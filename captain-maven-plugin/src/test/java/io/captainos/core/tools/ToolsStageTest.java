@@ -39,6 +39,7 @@ class ToolsStageTest {
         int describeCalls;
         int stageCalls;
         RuntimeException failure;
+        boolean stray;
 
         @Override
         public String id() {
@@ -65,6 +66,9 @@ class ToolsStageTest {
                 }
                 if (failure != null) {
                     throw failure;
+                }
+                if (stray) {
+                    Files.writeString(root.resolve(BundleLayout.BIN + "stray"), "not in the list");
                 }
                 return files;
             } catch (IOException e) {
@@ -265,5 +269,16 @@ class ToolsStageTest {
         source.failure = null;
         assertTrue(build(stage(), Arch.AMD64, false).built());
         assertEquals(3, source.stageCalls);
+    }
+
+    /** What the bundle holds is read back and must be exactly what the source staged. */
+    @Test
+    void aBundleWithAFileTheSourceDidNotStageIsNotRecorded() {
+        source.stray = true;
+        CaptainException e = assertThrows(CaptainException.class, () -> build(stage(), Arch.AMD64, false));
+        assertTrue(e.getMessage().contains("unexpected [usr/local/bin/stray]"), e.getMessage());
+        assertFalse(Files.exists(work.resolve("x86_64").resolve("inputs.stamp")));
+        source.stray = false;
+        assertTrue(build(stage(), Arch.AMD64, false).built());
     }
 }
