@@ -39,6 +39,8 @@ class StaticNetworkTest {
                     DNS=1.1.1.1 8.8.8.8
                     Domains=lab.local example.com
                     NTP=ntp1.lab.local 10.0.0.1
+                    LLDP=yes
+                    EmitLLDP=nearest-bridge
                     """, Files.readString(network().resolve("10-captainos-static.network")));
             assertEquals("worker-1\n", Files.readString(dir.resolve("root/etc/hostname")));
             try (var s = Files.list(network())) {
@@ -57,6 +59,7 @@ class StaticNetworkTest {
             String parent = Files.readString(network().resolve("10-captainos-static.network"));
             assertTrue(parent.contains("MACAddress=52:54:00:12:34:56") && parent.contains("VLAN=vlan100"), parent);
             assertFalse(parent.contains("\nAddress="), "the parent carries no address");
+            assertTrue(parent.contains("\nLLDP=yes\nEmitLLDP=nearest-bridge\n"), "LLDP runs on the physical link");
             String vlan = Files.readString(network().resolve("10-captainos-vlan100.network"));
             assertTrue(
                     vlan.contains("Name=vlan100")
@@ -64,6 +67,7 @@ class StaticNetworkTest {
                             && vlan.contains("Gateway=10.1.0.1"),
                     vlan);
             assertFalse(vlan.contains("DNS="), "empty fields write nothing");
+            assertFalse(vlan.contains("LLDP"), "not on the VLAN interface");
             assertFalse(Files.exists(dir.resolve("root/etc/hostname")));
         }
     }

@@ -4,6 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.captainos.core.qemu.QemuMachine;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,23 +25,44 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Boots the kernel and initramfs of this build in QEMU (TCG, user-mode network) and checks the OS that runs:
  * multi-user reached with no failed unit, the root a tmpfs, no initrd-release, containerd answering, the NIC with a
- * DHCP address. The console goes to {@code target/console-initramfs-<arch>.log}.
+ * DHCP address, LLDP both ways on a second NIC whose other end is this test (a UDP socket QEMU carries its frames
+ * over). The console goes to {@code target/console-initramfs-<arch>.log}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InitramfsBootTest {
+    /** The MAC of the second NIC, the one plugged into the test's switch port. */
+    private static final String SWITCHED_MAC = "52:54:00:12:34:57";
+
     private static Guest guest;
+    /** The switch port: QEMU sends the second NIC's frames here, and delivers what this sends to {@link #qemuPort}. */
+    private static DatagramSocket switchPort;
+
+    private static int qemuPort;
 
     @BeforeAll
     static void boot() throws Exception {
-        QemuMachine.Spec spec = QemuMachine.Spec.kernel(
+        switchPort = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            qemuPort = probe.getLocalPort();
+        }
+        List<String> nics = new ArrayList<>(QemuMachine.Spec.userNetwork());
+        nics.addAll(List.of(
+                "-netdev",
+                "socket,id=switch,udp=127.0.0.1:" + switchPort.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
+                "-device",
+                "virtio-net-pci,netdev=switch,mac=" + SWITCHED_MAC));
+        QemuMachine.Spec spec = new QemuMachine.Spec(
                 Guest.arch(),
                 Guest.artifact("vmlinuz"),
                 Guest.artifact("initramfs"),
                 "console=" + Guest.console(Guest.arch()) + " audit=0"
                         // A malformed static address must not stop the boot: DHCP stays in force.
                         + " ipam=52-54-00-12-34-56:bad",
+                null,
+                false,
                 2048,
-                Guest.CPUS);
+                Guest.CPUS,
+                nics);
         guest = Guest.boot("initramfs-" + Guest.arch().linux(), spec).loggedIn();
     }
 
@@ -39,6 +70,9 @@ class InitramfsBootTest {
     static void stop() {
         if (guest != null) {
             guest.close();
+        }
+        if (switchPort != null) {
+            switchPort.close();
         }
     }
 
@@ -112,5 +146,76 @@ class InitramfsBootTest {
     void forwardingIsOnAndTheRootHasNoPassword() throws Exception {
         assertEquals("1", guest.sh1("cat /proc/sys/net/ipv4/ip_forward"));
         assertEquals("root:", guest.sh1("cut -d: -f1,2 /etc/shadow | grep '^root:'"));
+    }
+
+    /**
+     * LLDP on every wired link: the OS announces itself to the switch it is plugged into, and keeps what a switch
+     * announces even when it is not a router (networkd's default keeps routers only), so {@code networkctl lldp}
+     * and the agent see it.
+     */
+    @Test
+    @Order(7)
+    void lldpAnnouncesThisMachineAndKeepsTheSwitch() throws Exception {
+        byte[] mac = mac(SWITCHED_MAC);
+        switchPort.setSoTimeout(1000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        byte[] announced = null;
+        byte[] buffer = new byte[9000];
+        while (announced == null && System.nanoTime() < deadline) {
+            DatagramPacket p = new DatagramPacket(buffer, buffer.length);
+            try {
+                switchPort.receive(p);
+            } catch (SocketTimeoutException e) {
+                continue;
+            }
+            byte[] frame = Arrays.copyOf(p.getData(), p.getLength());
+            if (frame.length > 14
+                    && (frame[12] & 0xff) == 0x88
+                    && (frame[13] & 0xff) == 0xcc
+                    && Arrays.equals(Arrays.copyOfRange(frame, 6, 12), mac)) {
+                announced = frame;
+            }
+        }
+        assertTrue(announced != null, "no LLDP frame from " + SWITCHED_MAC + " reached the switch port in 90 s");
+        assertTrue(
+                Arrays.equals(Arrays.copyOfRange(announced, 0, 6), mac("01:80:c2:00:00:0e")),
+                "sent to the nearest bridge");
+
+        String seen = "";
+        InetSocketAddress qemu = new InetSocketAddress(InetAddress.getLoopbackAddress(), qemuPort);
+        byte[] lldp = switchFrame();
+        for (int i = 0; i < 30 && !seen.contains("test-switch-7"); i++) {
+            switchPort.send(new DatagramPacket(lldp, lldp.length, qemu));
+            Thread.sleep(1000);
+            seen = String.join("\n", guest.sh("networkctl lldp --no-pager"));
+        }
+        assertTrue(seen.contains("test-switch-7") && seen.contains("port-7"), "networkctl lldp shows: " + seen);
+    }
+
+    /** An LLDP frame from a switch that announces no capabilities: chassis, port, TTL, system name, end. */
+    private static byte[] switchFrame() {
+        ByteBuffer b = ByteBuffer.allocate(256);
+        b.put(mac("01:80:c2:00:00:0e")).put(mac("02:00:00:00:00:07")).putShort((short) 0x88cc);
+        tlv(b, 1, (byte) 7, "test-switch-7-chassis");
+        tlv(b, 2, (byte) 7, "port-7");
+        b.putShort((short) (3 << 9 | 2)).putShort((short) 120);
+        byte[] name = "test-switch-7".getBytes(StandardCharsets.US_ASCII);
+        b.putShort((short) (5 << 9 | name.length)).put(name);
+        b.putShort((short) 0);
+        return Arrays.copyOf(b.array(), Math.max(b.position(), 60));
+    }
+
+    private static void tlv(ByteBuffer b, int type, byte subtype, String value) {
+        byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+        b.putShort((short) (type << 9 | (v.length + 1))).put(subtype).put(v);
+    }
+
+    private static byte[] mac(String text) {
+        String[] parts = text.split(":");
+        byte[] m = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            m[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return m;
     }
 }
