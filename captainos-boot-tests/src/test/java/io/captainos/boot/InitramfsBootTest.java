@@ -11,9 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Boots the kernel and initramfs of this build in QEMU (TCG, user-mode network) and checks the OS that runs:
  * multi-user reached with no failed unit, the root a tmpfs, no initrd-release, containerd answering, the NIC with a
  * DHCP address, LLDP both ways on a second NIC whose other end is this test (a UDP socket QEMU carries its frames
- * over). The console goes to {@code target/console-initramfs-<arch>.log}.
+ * over), and sshd (asked for with a key on the command line) letting the host's OpenSSH client in with that key
+ * only. The console goes to {@code target/console-initramfs-<arch>.log}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InitramfsBootTest {
@@ -38,6 +42,12 @@ class InitramfsBootTest {
     private static DatagramSocket switchPort;
 
     private static int qemuPort;
+    /** The host port QEMU forwards to the guest's port 22. */
+    private static int sshPort;
+    /** A key pair the test makes: its public half goes to the guest on the command line. */
+    private static Path sshKey;
+    /** Another key pair, never given to the guest. */
+    private static Path otherKey;
 
     @BeforeAll
     static void boot() throws Exception {
@@ -45,7 +55,12 @@ class InitramfsBootTest {
         try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             qemuPort = probe.getLocalPort();
         }
-        List<String> nics = new ArrayList<>(QemuMachine.Spec.userNetwork());
+        Path keys = Files.createTempDirectory("captainos-ssh");
+        sshKey = keyPair(keys.resolve("operator"));
+        otherKey = keyPair(keys.resolve("stranger"));
+        sshPort = Registry.freePort();
+        List<String> nics =
+                new ArrayList<>(List.of("-nic", "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:" + sshPort + "-:22"));
         nics.addAll(List.of(
                 "-netdev",
                 "socket,id=switch,udp=127.0.0.1:" + switchPort.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
@@ -57,7 +72,9 @@ class InitramfsBootTest {
                 Guest.artifact("initramfs"),
                 "console=" + Guest.console(Guest.arch()) + " audit=0"
                         // A malformed static address must not stop the boot: DHCP stays in force.
-                        + " ipam=52-54-00-12-34-56:bad",
+                        + " ipam=52-54-00-12-34-56:bad"
+                        + " sshd=1 ssh_authorized_keys="
+                        + Base64.getEncoder().encodeToString(Files.readAllBytes(sshKey.resolveSibling("operator.pub"))),
                 null,
                 false,
                 2048,
@@ -190,6 +207,76 @@ class InitramfsBootTest {
             seen = String.join("\n", guest.sh("networkctl lldp --no-pager"));
         }
         assertTrue(seen.contains("test-switch-7") && seen.contains("port-7"), "networkctl lldp shows: " + seen);
+    }
+
+    /**
+     * sshd=1 with a key: the host's OpenSSH client logs in as root with that key; another key and passwords are
+     * refused; the host keys were made at this boot (the image carries none).
+     */
+    @Test
+    @Order(8)
+    void theHostsSshClientLogsInWithTheGivenKeyOnly() throws Exception {
+        assertEquals("active", guest.sh1("systemctl is-active ssh.service"));
+        Ssh in = ssh(sshKey, "id -u && uname -n");
+        assertEquals(0, in.exit(), in.output());
+        assertTrue(in.output().startsWith("0\n"), in.output());
+
+        Ssh stranger = ssh(otherKey, "id -u");
+        assertEquals(255, stranger.exit(), stranger.output());
+        assertTrue(stranger.output().contains("Permission denied (publickey)"), stranger.output());
+        Ssh password = ssh(null, "id -u");
+        assertEquals(255, password.exit(), password.output());
+        assertTrue(password.output().contains("Permission denied (publickey)"), "publickey only: " + password.output());
+
+        long booted = Long.parseLong(guest.sh1("date -d \"$(uptime -s)\" +%s"));
+        long made = Long.parseLong(guest.sh1("stat -c %Y /etc/ssh/ssh_host_ed25519_key"));
+        assertTrue(made >= booted - 1, "the host key is from this boot: made " + made + ", booted " + booted);
+        assertEquals("600", guest.sh1("stat -c %a /root/.ssh/authorized_keys"));
+    }
+
+    private record Ssh(int exit, String output) {}
+
+    /** The host's ssh client into the guest; with no key it offers only passwords, without a terminal to type one. */
+    private static Ssh ssh(Path key, String command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "ssh",
+                "-p",
+                Integer.toString(sshPort),
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "ConnectTimeout=60",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-F",
+                "/dev/null"));
+        if (key == null) {
+            args.addAll(List.of("-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password"));
+        } else {
+            args.addAll(List.of("-i", key.toString()));
+        }
+        args.addAll(List.of("root@127.0.0.1", command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Ssh(p.waitFor(), out);
+    }
+
+    private static Path keyPair(Path key) throws Exception {
+        Process p = new ProcessBuilder(
+                        "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "boot-test", "-f", key.toString())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("ssh-keygen (openssh-client) failed: " + out);
+        }
+        return key;
     }
 
     /** An LLDP frame from a switch that announces no capabilities: chassis, port, TTL, system name, end. */

@@ -314,4 +314,12 @@ class ProvisioningBootTest {
         assertTrue(out.stream().anyMatch(l -> l.matches("masq=[1-9]\\d*")), "the bridge plugin's NAT rules: " + all);
         assertEquals("0", out.get(out.size() - 1), "the container was removed: " + all);
     }
+
+    /** Without sshd=1 or ssh_authorized_keys= nothing listens for ssh. */
+    @Test
+    @Order(9)
+    void withoutTheSshKeysNoSshdRunsAndPort22IsClosed() throws Exception {
+        assertEquals("inactive", guest.sh1("systemctl is-active ssh.service"));
+        assertEquals("0", guest.sh1("ss -Hltn 'sport = :22' | wc -l"));
+    }
 }
