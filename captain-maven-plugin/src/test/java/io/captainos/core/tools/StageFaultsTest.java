@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
+import io.captainos.core.ReleaseFiles;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.pipeline.StagePipeline;
 import io.captainos.core.state.InputHash;
 import io.captainos.core.state.StageLock;
+import io.captainos.core.state.StageOutputs;
+import io.captainos.core.state.StageWork;
 import io.captainos.testing.RecordingLog;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -200,18 +203,28 @@ class StageFaultsTest {
         assertEquals(List.of(), leftovers(work));
     }
 
-    /** A 1 MiB tmpfs as build/, then as out/: the error names the file, and nothing looks finished. */
-    @Test
-    void aFullDiskNamesTheFileAndLeavesNothingFinishedLooking() throws Exception {
+    /** A 1 MiB tmpfs; the caller unmounts it. */
+    private Path smallDisk(String name) throws Exception {
         require(
                 "root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/mount")),
                 "root and mount, to make a small tmpfs");
-        Path small = Files.createDirectories(dir.resolve("small"));
+        Path small = Files.createDirectories(dir.resolve(name));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
                 .redirectErrorStream(true)
                 .start();
         String mounted = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         require(mount.waitFor() == 0, "a tmpfs mount (" + mounted.strip() + ")");
+        return small;
+    }
+
+    private static void unmount(Path small) throws Exception {
+        new ProcessBuilder("umount", small.toString()).start().waitFor();
+    }
+
+    /** A 1 MiB tmpfs as the stage folder: the error names the disk's state, and nothing looks finished. */
+    @Test
+    void aFullDiskNamesTheFileAndLeavesNothingFinishedLooking() throws Exception {
+        Path small = smallDisk("small");
         try {
             CaptainException full = assertThrows(
                     CaptainException.class,
@@ -222,7 +235,58 @@ class StageFaultsTest {
             assertFalse(Files.exists(ToolsStage.outputs(small, Arch.AMD64).stamp()));
             assertEquals(List.of(), leftovers(small));
         } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
+            unmount(small);
+        }
+    }
+
+    /**
+     * A 1 MiB tmpfs as out/ with an initramfs-sized release file to publish: publishing fails naming the file, out/
+     * holds no partial file, and the stage is not recorded, so the next build publishes again.
+     */
+    @Test
+    void aFullOutFolderPublishesNothingPartialAndRecordsNothing() throws Exception {
+        Path out = smallDisk("out");
+        try {
+            Path work = dir.resolve("work");
+            StageOutputs outputs = new StageOutputs(
+                    "fake",
+                    Arch.AMD64,
+                    "image",
+                    work,
+                    true,
+                    List.of(StageOutputs.File.kept("image", "image.bin").published(ReleaseFiles.Kind.INITRAMFS)));
+            StageWork big = new StageWork(outputs) {
+                @Override
+                public InputHash inputs() {
+                    return stageInputs();
+                }
+
+                @Override
+                public String plan() {
+                    return "writing 2 MiB";
+                }
+
+                @Override
+                public String build() throws IOException {
+                    byte[] body = new byte[2 << 20];
+                    new Random(7).nextBytes(body);
+                    Files.write(outputs.path("image"), body);
+                    return "6.12.57";
+                }
+            };
+            CaptainException e = assertThrows(
+                    CaptainException.class, () -> new StagePipeline(out, BuildLog.silent()).run(big, false));
+            assertTrue(
+                    e.getMessage().contains("initramfs-6.12.57-x86_64")
+                            && e.getMessage().contains("No space left on device"),
+                    e.getMessage());
+            try (Stream<Path> s = Files.list(out)) {
+                assertEquals(
+                        List.of(".lock"), s.map(p -> p.getFileName().toString()).toList(), "nothing partial");
+            }
+            assertFalse(Files.exists(outputs.stamp()), "not published, so not recorded");
+        } finally {
+            unmount(out);
         }
     }
 }
