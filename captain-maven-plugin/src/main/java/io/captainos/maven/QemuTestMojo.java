@@ -41,6 +41,13 @@ public class QemuTestMojo extends AbstractCaptainMojo {
     @Parameter(property = "captain.qemu.append", defaultValue = "")
     private String append;
 
+    /**
+     * A host port forwarded to the guest's port 22 (on 127.0.0.1), for {@code -Dcaptain.qemu.sshd=1} and {@code
+     * -Dcaptain.qemu.ssh_authorized_keys=...}; 0: none.
+     */
+    @Parameter(property = "captain.qemu.sshPort", defaultValue = "0")
+    private int sshPort;
+
     /** Use KVM; only when {@code /dev/kvm} can really run guests (it often exists and refuses under nesting). */
     @Parameter(property = "captain.qemu.kvm", defaultValue = "false")
     private boolean kvm;
@@ -82,6 +89,10 @@ public class QemuTestMojo extends AbstractCaptainMojo {
                     arch, kernel, initrd, KernelCommandLine.build(arch, keys, append, "-Dcaptain.qemu."), memory, cpus);
         } else {
             throw new CaptainException("Unknown captain.qemu.boot '" + boot + "': use kernel or iso");
+        }
+        if (sshPort > 0) {
+            spec = spec.withNic(QemuMachine.Spec.userNetwork(sshPort));
+            getLog().info("qemu-test: ssh -p " + sshPort + " root@127.0.0.1 reaches the guest's sshd");
         }
         List<String> command = QemuMachine.command(spec, kvm);
         getLog().info("qemu-test: " + String.join(" ", command));

@@ -59,8 +59,7 @@ class InitramfsBootTest {
         sshKey = keyPair(keys.resolve("operator"));
         otherKey = keyPair(keys.resolve("stranger"));
         sshPort = Registry.freePort();
-        List<String> nics =
-                new ArrayList<>(List.of("-nic", "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:" + sshPort + "-:22"));
+        List<String> nics = new ArrayList<>(QemuMachine.Spec.userNetwork(sshPort));
         nics.addAll(List.of(
                 "-netdev",
                 "socket,id=switch,udp=127.0.0.1:" + switchPort.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,

@@ -25,7 +25,9 @@ public final class KernelCommandLine {
             "HTTP_PROXY",
             "HTTPS_PROXY",
             "NO_PROXY",
-            "ipam");
+            "ipam",
+            "sshd",
+            "ssh_authorized_keys");
 
     private KernelCommandLine() {}
 

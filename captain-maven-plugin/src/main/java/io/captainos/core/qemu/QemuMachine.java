@@ -62,6 +62,16 @@ public final class QemuMachine implements AutoCloseable {
         public static List<String> userNetwork() {
             return List.of("-nic", "user,model=virtio-net-pci");
         }
+
+        /** The same, with the host's loopback port {@code sshPort} forwarded to the guest's sshd. */
+        public static List<String> userNetwork(int sshPort) {
+            return List.of("-nic", "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:" + sshPort + "-:22");
+        }
+
+        /** This spec with another network. */
+        public Spec withNic(List<String> other) {
+            return new Spec(arch, kernel, initrd, append, iso, bios, memoryMb, cpus, other);
+        }
     }
 
     /** A root shell prompt, matched before its line ends. */

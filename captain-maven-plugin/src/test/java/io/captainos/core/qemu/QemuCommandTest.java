@@ -85,9 +85,12 @@ class QemuCommandTest {
         keys.put("worker_id", "52:54:00:12:34:56");
         keys.put("docker_registry", "");
         keys.put("facility", "local3");
+        keys.put("ssh_authorized_keys", "c3NoLWVkMjU1MTkgQUFBQQ==");
+        keys.put("sshd", "1");
         assertEquals(
                 "console=ttyS0 audit=0 worker_id=52:54:00:12:34:56 facility=local3 "
-                        + "ipam=52-54-00-12-34-56::10.0.2.50:24:::: quiet",
+                        + "ipam=52-54-00-12-34-56::10.0.2.50:24:::: sshd=1 ssh_authorized_keys=c3NoLWVkMjU1MTkgQUFBQQ=="
+                        + " quiet",
                 KernelCommandLine.build(Arch.AMD64, keys, " quiet ", ""));
     }
 
@@ -125,5 +128,15 @@ class QemuCommandTest {
         SerialConsole console = new SerialConsole(new ByteArrayInputStream("a\nb".getBytes()), l -> {});
         assertNull(console.await(Pattern.compile("never"), 0, Duration.ofSeconds(5)));
         assertEquals(List.of("a", "b"), console.lines());
+    }
+
+    @Test
+    void anSshPortIsForwardedToTheGuestsPort22OnLoopbackOnly() {
+        QemuMachine.Spec spec = QemuMachine.Spec.kernel(
+                        Arch.AMD64, Path.of("/k"), Path.of("/i"), "console=ttyS0", 2048, 1)
+                .withNic(QemuMachine.Spec.userNetwork(2222));
+        List<String> command = QemuMachine.command(spec, false);
+        assertTrue(command.contains("user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:2222-:22"), command.toString());
+        assertEquals(List.of("-nic", "user,model=virtio-net-pci"), QemuMachine.Spec.userNetwork());
     }
 }
