@@ -48,6 +48,9 @@ public final class StagePipeline {
         InputHash inputs = work.inputs();
         StageStamp stamp = new StageStamp(out.stamp());
         String stale = force ? "forced" : stamp.staleReason(inputs, out.finished());
+        if (stale == null && out.versioned() && out.kernelVersion() == null) {
+            stale = "no kernel version recorded";
+        }
         if (stale == null) {
             String version = out.kernelVersion();
             log.info(out.label() + ": up to date, inputs " + inputs.digest().substring(0, 12) + "; skipping"

@@ -154,6 +154,9 @@ class StagePipelineTest {
         Files.delete(fake.outputs().versionRecord());
         assertTrue(pipeline().run(fake, false).built());
         assertTrue(log.all().contains("output missing: kernel.version"), log.all());
+        Files.writeString(fake.outputs().versionRecord(), "\n");
+        assertTrue(pipeline().run(fake, false).built(), "an empty version record is no record");
+        assertTrue(log.all().contains("(no kernel version recorded)"), log.all());
     }
 
     @Test
