@@ -211,7 +211,8 @@ class NewcCpioTest {
         assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
         assertEquals("kept", Files.readString(target.resolve("keep")));
         try (var s = Files.list(dir)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".partial")), "no partial file left");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().startsWith(".x.cpio.zst.")), "no temporary file left");
         }
     }
 
