@@ -82,17 +82,13 @@ public final class Files2 {
     public static void atomically(Path target, Filler filler) {
         Path tmp = null;
         try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
             tmp = temporaryFile(target);
             filler.fill(tmp);
             commit(tmp, target);
         } catch (IOException e) {
             throw new CaptainException("Cannot write " + target + ": " + e.getMessage(), e);
         } finally {
-            if (tmp != null) {
-                deleteQuietly(tmp);
-            }
+            deleteQuietly(tmp);
         }
     }
 

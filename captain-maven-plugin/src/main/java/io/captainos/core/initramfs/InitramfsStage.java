@@ -12,6 +12,7 @@ import io.captainos.core.debian.AptSources;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.fetch.Sha256;
+import io.captainos.core.kernel.ModuleTree;
 import io.captainos.core.state.InputHash;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
@@ -273,14 +274,9 @@ public final class InitramfsStage {
     /** The module files of the kernel's tree that the image does not hold at the same path. */
     static List<String> missingModules(Path modulesTree, Path image) throws IOException {
         List<String> missing = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(modulesTree)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
-                    .filter(f -> f.getFileName().toString().contains(".ko"))
-                    .sorted()::iterator) {
-                String rel = modulesTree.relativize(f).toString();
-                if (!Files.isRegularFile(image.resolve(rel))) {
-                    missing.add(rel);
-                }
+        for (String rel : ModuleTree.moduleFiles(modulesTree)) {
+            if (!Files.isRegularFile(image.resolve(rel))) {
+                missing.add(rel);
             }
         }
         return missing;

@@ -8,13 +8,9 @@ import io.captainos.core.archive.DeterministicTar;
 import io.captainos.core.archive.TarExtractor;
 import io.captainos.core.state.StageOutputs;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A kernel build's files for an arch, whichever way it was made: {@code vmlinuz} (published as
@@ -49,13 +45,7 @@ public final class KernelOutputs {
      */
     static void commit(StageOutputs out, Path modulesStaging, Path image, Path config, long timestamp)
             throws IOException {
-        Set<String> modules;
-        try (Stream<Path> s = Files.walk(modulesStaging)) {
-            modules = s.filter(Files::isRegularFile)
-                    .map(p -> modulesStaging.relativize(p).toString())
-                    .filter(n -> n.contains(".ko"))
-                    .collect(Collectors.toCollection(TreeSet::new));
-        }
+        Set<String> modules = ModuleTree.moduleFiles(modulesStaging);
         new DeterministicTar(timestamp, 19, Runtime.getRuntime().availableProcessors())
                 .write(modulesStaging, out.path(MODULES));
         Set<String> packed = TarExtractor.fileNames(out.path(MODULES));

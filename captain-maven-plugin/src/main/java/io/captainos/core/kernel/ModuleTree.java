@@ -18,7 +18,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -176,13 +178,20 @@ public final class ModuleTree {
             }
             return deps;
         }
-        try (Stream<Path> s = Files.walk(modules)) {
-            for (Path p :
-                    s.filter(f -> f.getFileName().toString().contains(".ko")).collect(Collectors.toList())) {
-                deps.put(modules.relativize(p).toString(), List.of());
-            }
+        for (String m : moduleFiles(modules)) {
+            deps.put(m, List.of());
         }
         return deps;
+    }
+
+    /** The module files ({@code .ko}, compressed or not) under {@code root}, by their path relative to it, sorted. */
+    public static SortedSet<String> moduleFiles(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().contains(".ko"))
+                    .map(f -> root.relativize(f).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
     }
 
     private static void pruneEmptyDirs(Path dir) throws IOException {

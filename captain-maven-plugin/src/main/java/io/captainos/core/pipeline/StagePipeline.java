@@ -48,16 +48,16 @@ public final class StagePipeline {
         InputHash inputs = work.inputs();
         StageStamp stamp = new StageStamp(out.stamp());
         String stale = force ? "forced" : stamp.staleReason(inputs, out.finished());
-        if (stale == null && out.versioned() && out.kernelVersion() == null) {
+        String recorded = out.kernelVersion();
+        if (stale == null && out.versioned() && recorded == null) {
             stale = "no kernel version recorded";
         }
         if (stale == null) {
-            String version = out.kernelVersion();
             log.info(out.label() + ": up to date, inputs " + inputs.digest().substring(0, 12) + "; skipping"
-                    + (version == null ? "" : " (kernel " + version + ")"));
-            publish(out, version);
+                    + (recorded == null ? "" : " (kernel " + recorded + ")"));
+            publish(out, recorded);
             work.report(false);
-            return new StageResult(out, version, false);
+            return new StageResult(out, recorded, false);
         }
         log.info(out.label() + ": " + work.plan() + " (" + stale + ")");
         stamp.invalidate();

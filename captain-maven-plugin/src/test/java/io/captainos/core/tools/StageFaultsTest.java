@@ -140,6 +140,16 @@ class StageFaultsTest {
                 .start();
     }
 
+    /** Reads a build's output until it says it is in the middle of its stage; fails if it ends first. */
+    private static void inTheMiddleOfItsStage(Process build) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.equals("staging")) {
+            // not yet
+        }
+        assertTrue(line != null, "the build ended before it reached the middle of its stage");
+    }
+
     /** What a clean build in a folder of its own writes. */
     private byte[] clean() throws IOException {
         Path work = dir.resolve("clean");
@@ -160,11 +170,7 @@ class StageFaultsTest {
     void twoBuildsOfOneStageInOneFolderAtOnceEndWithOneCompleteBundle() throws Exception {
         Path work = dir.resolve("shared");
         Process first = start(work, 3000);
-        BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("staging")) {
-            // until the first build is in the middle of its stage
-        }
+        inTheMiddleOfItsStage(first);
         Process second = start(work, 3000);
         String secondOut = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, second.waitFor(), secondOut);
@@ -182,14 +188,8 @@ class StageFaultsTest {
     @Test
     void aBuildKilledInTheMiddleOfItsStageLeavesNothingFinishedLookingAndTheRerunGivesTheSameBytes() throws Exception {
         Path work = dir.resolve("killed");
-        // a finished build first: the kill must not leave its bundle looking current for new inputs either
         Process build = start(work, 60_000);
-        BufferedReader out = new BufferedReader(new InputStreamReader(build.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("staging")) {
-            // until it is in the middle of its stage
-        }
-        assertTrue(line != null, "the build never reached its stage");
+        inTheMiddleOfItsStage(build);
         build.destroyForcibly();
         assertTrue(build.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Files.exists(bundle(work)), "no finished-looking bundle");
