@@ -59,10 +59,11 @@ public final class DownloadCache {
      * under {@code lists/}, so an offline build (Maven's {@code -o}) reads the copy of its last online run.
      */
     public byte[] fetchKept(URI url, Path scratch) {
-        Path kept = root.resolve("lists")
-                .resolve(Sha256.of(url.toString().getBytes(StandardCharsets.UTF_8))
-                        .substring(0, 16))
-                .resolve(fileName(url));
+        String path = url.getPath() == null ? "" : url.getPath();
+        Path kept = dir(
+                "lists",
+                Sha256.of(url.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16),
+                path.substring(path.lastIndexOf('/') + 1) + ".kept");
         if (downloader.isOffline()) {
             try {
                 byte[] b = Files.readAllBytes(kept);
@@ -76,12 +77,6 @@ public final class DownloadCache {
         byte[] b = downloader.fetch(url, scratch);
         Files2.writeAtomically(kept, b);
         return b;
-    }
-
-    private static String fileName(URI url) {
-        String path = url.getPath() == null ? "" : url.getPath();
-        String name = path.substring(path.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
-        return name.isEmpty() ? "index" : name;
     }
 
     /** A folder in the cache for files that are not content-addressed (signed indexes). */

@@ -2,9 +2,7 @@ package io.captainos.core.host;
 
 import io.captainos.core.Arch;
 import io.captainos.core.CaptainException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.captainos.core.Resources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -65,37 +63,30 @@ public final class HostPackages {
             case "any" -> true;
             case "native" -> target == host;
             case "builder", "optional" -> false;
-            default ->
-                target == null
-                        ? false
-                        : when.startsWith("cross-")
-                                ? target != host && when.equals("cross-" + target.debian())
-                                : when.equals(target.debian());
+            default -> {
+                if (target == null) {
+                    yield false;
+                }
+                if (when.startsWith("cross-")) {
+                    yield target != host && when.equals("cross-" + target.debian());
+                }
+                yield when.equals(target.debian());
+            }
         };
     }
 
     private static List<Row> read() {
-        try (InputStream in = HostPackages.class.getResourceAsStream("/io/captainos/host/requirements.tsv")) {
-            if (in == null) {
-                throw new CaptainException("The plugin jar lacks io/captainos/host/requirements.tsv");
+        List<Row> rows = new ArrayList<>();
+        for (String line : Resources.lines(HostPackages.class, "/io/captainos/host/requirements.tsv")) {
+            String[] f = line.split("\t");
+            if (f.length != 5 || !(f[1].equals("program") || f[1].equals("file"))) {
+                throw new CaptainException("Bad row in requirements.tsv: '" + line + "'");
             }
-            List<Row> rows = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t");
-                if (f.length != 5 || !(f[1].equals("program") || f[1].equals("file"))) {
-                    throw new CaptainException("Bad row in requirements.tsv: '" + line + "'");
-                }
-                rows.add(new Row(
-                        f[0],
-                        f[1].equals("program") ? Requirement.program(f[2], f[3]) : Requirement.file(f[2], f[3]),
-                        f[4]));
-            }
-            return List.copyOf(rows);
-        } catch (IOException e) {
-            throw new CaptainException("Cannot read requirements.tsv: " + e.getMessage(), e);
+            rows.add(new Row(
+                    f[0],
+                    f[1].equals("program") ? Requirement.program(f[2], f[3]) : Requirement.file(f[2], f[3]),
+                    f[4]));
         }
+        return List.copyOf(rows);
     }
 }

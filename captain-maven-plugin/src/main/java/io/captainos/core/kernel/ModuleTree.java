@@ -4,13 +4,11 @@ import io.captainos.core.Arch;
 import io.captainos.core.BuildLog;
 import io.captainos.core.CaptainException;
 import io.captainos.core.Files2;
+import io.captainos.core.Resources;
 import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.host.HostPrerequisites;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,18 +148,7 @@ public final class ModuleTree {
     }
 
     private static List<String> resourceLines(String name) {
-        try (InputStream in = ModuleTree.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("the plugin lacks its resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .lines()
-                    .map(String::strip)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                    .toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the plugin's resource " + name, e);
-        }
+        return Resources.lines(ModuleTree.class, name);
     }
 
     /** modules.dep when it exists, else every module file with no known dependencies. */
