@@ -257,6 +257,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     private String builderNoCache;
 
     private DockerSetup docker;
+    private BuildConfig resolved;
 
     @Override
     public final void execute() throws MojoFailureException {
@@ -283,6 +284,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
                 docker.close();
                 docker = null;
             }
+            resolved = null;
         }
     }
 
@@ -297,7 +299,11 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         return new MavenBuildLog(getLog());
     }
 
+    /** The build's settings, resolved and validated once per goal. */
     protected BuildConfig config() {
+        if (resolved != null) {
+            return resolved;
+        }
         Map<String, String> commandLine = new HashMap<>();
         Map<String, String> pom = new HashMap<>();
         Properties user = session.getUserProperties();
@@ -306,7 +312,8 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
                 (user.containsKey(property) ? commandLine : pom).put(property, value);
             }
         });
-        return new BuildConfig(new Settings(commandLine, pom, System.getenv()), root());
+        resolved = new BuildConfig(new Settings(commandLine, pom, System.getenv()), root());
+        return resolved;
     }
 
     /** The settings' parameters by property; null where Maven set none. */
