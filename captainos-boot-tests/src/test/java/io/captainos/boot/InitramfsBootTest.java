@@ -128,6 +128,11 @@ class InitramfsBootTest {
         List<String> version = guest.sh("ctr --address /run/containerd/containerd.sock version");
         assertTrue(version.contains("Server:"), version.toString());
         assertEquals("0", version.get(version.size() - 1));
+        // overlayfs is the snapshotter containers get; the ones that cannot work on a tmpfs root are not loaded.
+        List<String> plugins =
+                guest.sh("ctr plugins ls | awk '$1 == \"io.containerd.snapshotter.v1\" { print $2, $4 }'");
+        assertTrue(plugins.contains("overlayfs ok"), plugins.toString());
+        assertTrue(plugins.stream().noneMatch(p -> p.startsWith("aufs") || p.startsWith("btrfs")), plugins.toString());
     }
 
     @Test

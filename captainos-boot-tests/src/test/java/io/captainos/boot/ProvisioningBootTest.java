@@ -157,6 +157,11 @@ class ProvisioningBootTest {
         }
         assertArrayEquals(pattern.getBytes(StandardCharsets.US_ASCII), head, "the pattern is at the start of disk.img");
         assertTrue(actions.log().contains("actions/write-pattern"), "the action came from the actions registry");
+        // udev still names the disk as workflow templates find it (persistent storage links).
+        assertEquals(
+                "/dev/vda",
+                guest.sh1("for l in /dev/disk/by-path/* /dev/disk/by-diskseq/*; do readlink -f $l; done"
+                        + " | grep -x /dev/vda | sort -u"));
     }
 
     @Test
