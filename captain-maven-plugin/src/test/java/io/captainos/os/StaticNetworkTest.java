@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,6 +110,68 @@ class StaticNetworkTest {
             assertEquals(0, res.exit());
             assertTrue(res.logged("info", "DHCP only"));
             assertFalse(Files.exists(network()));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "vlan_id=0042 hw_addr=52:54:00:AB:CD:02 worker_id=52:54:00:00:00:09 | 42 | 52:54:00:ab:cd:02",
+                "vlan_id=7 worker_id=52-54-00-ab-cd-03 | 7 | 52:54:00:ab:cd:03",
+            })
+    void vlanIdRunsDhcpOnTheVlanOfTheNamedNicWhichKeepsNoAddress(String cmdline, String vlan, String mac)
+            throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "console=ttyS0 " + cmdline)) {
+            ScriptRun.Result res = r.run("static-network").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(
+                    res.logged("info", "DHCP on VLAN " + vlan + " of " + mac),
+                    res.stdout().toString());
+            assertEquals(
+                    "[NetDev]\nName=vlan" + vlan + "\nKind=vlan\n\n[VLAN]\nId=" + vlan + "\n",
+                    Files.readString(network().resolve("10-captainos-vlan" + vlan + ".netdev")));
+            String parent = Files.readString(network().resolve("10-captainos-static.network"));
+            assertTrue(parent.contains("MACAddress=" + mac + "\n") && parent.contains("VLAN=vlan" + vlan), parent);
+            assertTrue(parent.contains("DHCP=no\nLinkLocalAddressing=no\n"), "the NIC keeps no address: " + parent);
+            String net = Files.readString(network().resolve("10-captainos-vlan" + vlan + ".network"));
+            assertTrue(net.startsWith("[Match]\nName=vlan" + vlan + "\nType=vlan\n\n[Network]\nDHCP=yes\n"), net);
+            assertTrue(net.contains("[DHCPv4]\nUseDNS=yes\nUseNTP=yes\nUseHostname=yes\n"), net);
+            assertFalse(Files.exists(dir.resolve("root/etc/hostname")), "the hostname comes from DHCP");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "vlan_id=4095 hw_addr=52:54:00:ab:cd:02 | not a number from 1 to 4094",
+                "vlan_id=ten hw_addr=52:54:00:ab:cd:02 | not a number from 1 to 4094",
+                "vlan_id=42 worker_id=machine-7 | give its MAC as hw_addr=",
+                "vlan_id=42 hw_addr=52:54:00:ab:cd | give its MAC as hw_addr=",
+            })
+    void aVlanIdThatCannotBeUsedIsLoggedAndDhcpStaysUntagged(String cmdline, String reason) throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "console=ttyS0 " + cmdline)) {
+            ScriptRun.Result res = r.run("static-network").assertJsonLines();
+            assertEquals(0, res.exit(), "the boot goes on: " + res.stderr());
+            assertTrue(res.logged("error", reason), res.stdout().toString());
+            assertTrue(res.logged("error", "DHCP stays untagged"));
+            assertFalse(Files.exists(network()), "nothing written");
+        }
+    }
+
+    @Test
+    void ipamWinsOverVlanId() throws Exception {
+        try (ScriptRun r =
+                new ScriptRun(dir, "vlan_id=9 ipam=52-54-00-12-34-56::10.0.0.2:24::::: worker_id=52:54:00:12:34:56")) {
+            ScriptRun.Result res = r.run("static-network").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertTrue(res.logged("warn", "vlan_id= is ignored"), res.stdout().toString());
+            try (var s = Files.list(network())) {
+                assertEquals(
+                        List.of("10-captainos-static.network"),
+                        s.map(p -> p.getFileName().toString()).toList());
+            }
         }
     }
 }

@@ -26,6 +26,8 @@ public final class KernelCommandLine {
             "HTTPS_PROXY",
             "NO_PROXY",
             "ipam",
+            "vlan_id",
+            "hw_addr",
             "sshd",
             "ssh_authorized_keys");
 
