@@ -102,17 +102,7 @@ class BootTimesBenchmark {
                     figures.put(e.getKey() + " (guest)", e.getKey().equals("/init starts") ? v : v / 1e6);
                 }
                 figures.put("QEMU start to the agent (host)", total);
-                Path logs = Path.of(System.getProperty("captain.boot.logs", "target"));
-                List<String> analysis = new ArrayList<>(guest.sh("systemd-analyze --no-pager blame"));
-                analysis.add("");
-                analysis.addAll(guest.sh("systemd-analyze --no-pager critical-chain tink-agent.service"));
-                analysis.add("");
-                analysis.add("modules loaded: " + guest.sh1("wc -l < /proc/modules") + ": "
-                        + guest.sh1("cut -d ' ' -f 1 /proc/modules | sort | paste -sd ' '"));
-                analysis.add("");
-                analysis.addAll(guest.sh("journalctl -b -o short-monotonic --no-pager -u systemd-networkd"
-                        + " -u systemd-networkd-wait-online -u containerd -u tink-agent-setup"));
-                Files.write(logs.resolve("analyze-" + name + ".txt"), analysis, StandardCharsets.UTF_8);
+                guest.keepBootAnalysis();
             }
         }
         return figures;

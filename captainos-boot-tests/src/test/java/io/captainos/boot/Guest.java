@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -86,6 +87,28 @@ final class Guest implements AutoCloseable {
                         line -> log.println(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line))),
                 log,
                 start);
+    }
+
+    /**
+     * Keeps how this boot went in {@code target/analyze-<name>.txt}: {@code systemd-analyze blame}, the critical chain
+     * of the agent, the modules loaded, and the journal of the units on the way to the agent.
+     *
+     * @return the critical chain, as systemd-analyze printed it
+     */
+    List<String> keepBootAnalysis() throws Exception {
+        List<String> analysis = new ArrayList<>(sh("systemd-analyze --no-pager blame"));
+        analysis.add("");
+        List<String> chain = sh("systemd-analyze --no-pager critical-chain tink-agent.service");
+        analysis.addAll(chain);
+        analysis.add("");
+        analysis.add("modules loaded: " + sh1("wc -l < /proc/modules") + ": "
+                + sh1("cut -d ' ' -f 1 /proc/modules | sort | paste -sd ' '"));
+        analysis.add("");
+        analysis.addAll(sh("journalctl -b -o short-monotonic --no-pager -u systemd-networkd"
+                + " -u systemd-networkd-wait-online -u containerd -u tink-agent-setup"));
+        Path logs = Path.of(System.getProperty("captain.boot.logs", "target"));
+        Files.write(logs.resolve("analyze-" + name + ".txt"), analysis, StandardCharsets.UTF_8);
+        return chain;
     }
 
     static String console(Arch arch) {

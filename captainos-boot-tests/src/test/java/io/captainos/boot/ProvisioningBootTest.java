@@ -327,4 +327,17 @@ class ProvisioningBootTest {
         assertEquals("inactive", guest.sh1("systemctl is-active ssh.service"));
         assertEquals("0", guest.sh1("ss -Hltn 'sport = :22' | wc -l"));
     }
+
+    /**
+     * How the boot went is kept beside the console log (target/analyze-provisioning-*.txt): blame, and the chain to
+     * the agent, which runs through the setup after the network is online.
+     */
+    @Test
+    @Order(10)
+    void theBootsCriticalChainToTheAgentIsKept() throws Exception {
+        String chain = String.join("\n", guest.keepBootAnalysis());
+        assertTrue(chain.contains("tink-agent.service @"), chain);
+        assertTrue(chain.contains("tink-agent-setup.service @"), chain);
+        assertTrue(chain.contains("network-online.target @"), chain);
+    }
 }
