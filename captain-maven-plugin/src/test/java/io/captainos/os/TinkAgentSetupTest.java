@@ -186,6 +186,26 @@ class TinkAgentSetupTest {
     }
 
     @Test
+    void aRegistryAtAnIpv6LiteralIsReachedOverPlainHttp() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=[fec0::2]:5000/tinkerbell/tink-agent:v1"
+                + " insecure_registries=[fec0::2]:5000,[fd00:1::7],[fd00::zz]:80")) {
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            // containerd looks for the host's folder under its own name, brackets and port as written.
+            String hosts = Files.readString(r.root.resolve("etc/containerd/certs.d/[fec0::2]:5000/hosts.toml"));
+            assertTrue(hosts.contains("server = \"http://[fec0::2]:5000\""), hosts);
+            assertTrue(Files.exists(r.root.resolve("etc/containerd/certs.d/[fd00:1::7]/hosts.toml")));
+            assertTrue(res.logged("warn", "ignoring insecure registry"), "[fd00::zz] is no address");
+            String pull = r.calls().stream()
+                    .filter(c -> c.contains(" pull "))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    pull.contains("--plain-http") && pull.endsWith(" [fec0::2]:5000/tinkerbell/tink-agent:v1"), pull);
+        }
+    }
+
+    @Test
     void badInsecureRegistryEntriesAreSkippedAndLogged() throws Exception {
         try (ScriptRun r = setup("tink_worker_image=a.b:5000/agent insecure_registries=,bad/path,a.b:5000,")) {
             ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
