@@ -2,6 +2,7 @@ package io.captainos.boot;
 
 import io.captainos.agent.StandinAgent;
 import io.captainos.core.oci.LocalRegistry;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,17 +22,24 @@ final class AgentRig implements AutoCloseable {
     final TinkServer tink;
     final String agentDigest;
     private final boolean password;
+    /** The host as the guest reaches the registry and the tink server. */
+    private final String host;
 
-    private AgentRig(Registry registry, TinkServer tink, String agentDigest, boolean password) {
+    private AgentRig(Registry registry, TinkServer tink, String agentDigest, boolean password, String host) {
         this.registry = registry;
         this.tink = tink;
         this.agentDigest = agentDigest;
         this.password = password;
+        this.host = host;
     }
 
     static AgentRig start(Path dir, boolean password, List<String> actions) throws Exception {
-        Registry registry =
-                password ? Registry.startWithPassword(dir.resolve("agents")) : Registry.start(dir.resolve("agents"));
+        return start(dir, password, actions, false);
+    }
+
+    /** @param ipv6 the registry and the tink server listen on {@code ::1} only; the guest gets IPv6 literals */
+    static AgentRig start(Path dir, boolean password, List<String> actions, boolean ipv6) throws Exception {
+        Registry registry = Registry.start(dir.resolve("agents"), password, ipv6);
         try {
             Path agent = StandinAgent.build(dir.resolve("standin"), Guest.arch().debian());
             String digest = registry.pushImage(
@@ -39,7 +47,12 @@ final class AgentRig implements AutoCloseable {
                     "v1",
                     Guest.arch().debian(),
                     Map.of("usr/bin/tink-agent", Files.readAllBytes(agent)));
-            return new AgentRig(registry, new TinkServer(actions), digest, password);
+            return new AgentRig(
+                    registry,
+                    new TinkServer(actions, ipv6 ? InetAddress.getByName("::1") : InetAddress.getLoopbackAddress()),
+                    digest,
+                    password,
+                    ipv6 ? Registry.IPV6_HOST : Registry.IPV4_HOST);
         } catch (Exception e) {
             registry.close();
             throw e;
@@ -59,7 +72,7 @@ final class AgentRig implements AutoCloseable {
             keys.put("registry_password", LocalRegistry.PASSWORD);
         }
         keys.put("insecure_registries", registry.fromGuest());
-        keys.put("grpc_authority", "10.0.2.2:" + tink.port);
+        keys.put("grpc_authority", host + ":" + tink.port);
         keys.put("worker_id", WORKER);
         keys.put("tinkerbell_tls", "false");
         return keys;
@@ -72,7 +85,7 @@ final class AgentRig implements AutoCloseable {
     String awaitAgent(Guest guest, Duration timeout) throws InterruptedException {
         String hello = tink.awaitConnection(timeout);
         if (hello == null) {
-            throw new AssertionError("the agent never connected to the tink server at 10.0.2.2:" + tink.port
+            throw new AssertionError("the agent never connected to the tink server at " + host + ":" + tink.port
                     + " within " + timeout.toSeconds() + " s");
         }
         System.out.printf("%s: agent up %.1f s after QEMU started%n", guest.name, guest.seconds());
@@ -81,7 +94,7 @@ final class AgentRig implements AutoCloseable {
                 "\"id\":\"" + WORKER + "\"",
                 "\"runtime\":\"containerd\"",
                 "\"transport\":\"grpc\"",
-                "\"grpc_server\":\"10.0.2.2:" + tink.port + "\"",
+                "\"grpc_server\":\"" + host + ":" + tink.port + "\"",
                 "\"grpc_tls\":false",
                 "\"grpc_insecure_tls\":false",
                 "\"containerd_socket\":\"/run/containerd/containerd.sock\"",

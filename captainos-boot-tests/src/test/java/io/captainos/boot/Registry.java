@@ -22,21 +22,30 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * A real registry for the boot tests: Debian's docker-registry on a free loopback port (the plugin's test
- * {@link LocalRegistry}), which the guest reaches as 10.0.2.2, and the plugin's registry client to push to it.
+ * {@link LocalRegistry}), which the guest reaches as 10.0.2.2 (or on {@code ::1}, as [fec0::2]), and the plugin's
+ * registry client to push to it.
  */
 final class Registry implements AutoCloseable {
     static final Path BINARY = LocalRegistry.BINARY;
+    /** The host as QEMU user networking shows it to the guest: its IPv4 address, connected to 127.0.0.1. */
+    static final String IPV4_HOST = "10.0.2.2";
+    /** The same over IPv6 (the default prefix fec0::/64), connected to {@code ::1}. */
+    static final String IPV6_HOST = "[fec0::2]";
+
     final int port;
     private final LocalRegistry registry;
     private final Path dir;
 
     private final Credentials credentials;
+    /** The host as the guest reaches it: QEMU user networking's host address, IPv4 or IPv6. */
+    private final String hostFromGuest;
 
-    private Registry(LocalRegistry registry, Path dir, Credentials credentials) {
+    private Registry(LocalRegistry registry, Path dir, Credentials credentials, String hostFromGuest) {
         this.registry = registry;
         this.port = registry.port;
         this.dir = dir;
         this.credentials = credentials;
+        this.hostFromGuest = hostFromGuest;
     }
 
     static int freePort() throws IOException {
@@ -44,20 +53,29 @@ final class Registry implements AutoCloseable {
     }
 
     static Registry start(Path dir) throws Exception {
-        return new Registry(LocalRegistry.start(dir, false), dir, null);
+        return start(dir, false, false);
     }
 
     /** A registry behind htpasswd Basic auth: {@link LocalRegistry#USER} / {@link LocalRegistry#PASSWORD}. */
     static Registry startWithPassword(Path dir) throws Exception {
+        return start(dir, true, false);
+    }
+
+    /**
+     * @param password behind htpasswd Basic auth
+     * @param ipv6     listening on {@code [::1]} only, which the guest reaches as {@link #IPV6_HOST}
+     */
+    static Registry start(Path dir, boolean password, boolean ipv6) throws Exception {
         return new Registry(
-                LocalRegistry.start(dir, true),
+                LocalRegistry.start(dir, password, ipv6),
                 dir,
-                new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "the test"));
+                password ? new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "the test") : null,
+                ipv6 ? IPV6_HOST : IPV4_HOST);
     }
 
     /** The address the guest reaches it at. */
     String fromGuest() {
-        return "10.0.2.2:" + port;
+        return hostFromGuest + ":" + port;
     }
 
     /** The registry's log: its access lines show what was served. */

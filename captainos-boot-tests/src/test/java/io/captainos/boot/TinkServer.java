@@ -29,8 +29,13 @@ final class TinkServer implements AutoCloseable {
     private final Thread acceptor;
 
     TinkServer(List<String> actions) throws IOException {
+        this(actions, InetAddress.getLoopbackAddress());
+    }
+
+    /** @param address the loopback address to listen on: 127.0.0.1 or ::1 */
+    TinkServer(List<String> actions, InetAddress address) throws IOException {
         this.actions = List.copyOf(actions);
-        this.socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        this.socket = new ServerSocket(0, 8, address);
         this.port = socket.getLocalPort();
         this.acceptor = new Thread(this::accept, "tink-server-standin");
         acceptor.setDaemon(true);

@@ -19,22 +19,32 @@ public final class LocalRegistry implements AutoCloseable {
     public static final String PASSWORD = "tide-pool-42";
 
     public final int port;
+    /** The loopback address it listens on, as a URL writes it: {@code 127.0.0.1} or {@code [::1]}. */
+    private final String host;
+
     private final Process process;
 
-    private LocalRegistry(int port, Process process) {
+    private LocalRegistry(String host, int port, Process process) {
+        this.host = host;
         this.port = port;
         this.process = process;
     }
 
     public String address() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public static LocalRegistry start(Path dir, boolean htpasswd) throws Exception {
+        return start(dir, htpasswd, false);
+    }
+
+    /** @param ipv6 listen on {@code [::1]} instead of {@code 127.0.0.1} */
+    public static LocalRegistry start(Path dir, boolean htpasswd, boolean ipv6) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install docker-registry");
         }
         int port = freePort();
+        String host = ipv6 ? "[::1]" : "127.0.0.1";
         Path storage = dir.resolve("storage");
         Files.createDirectories(storage);
         String auth = "";
@@ -46,15 +56,15 @@ public final class LocalRegistry implements AutoCloseable {
         Files.writeString(
                 config,
                 "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + storage + "\n"
-                        + auth + "http:\n  addr: 127.0.0.1:" + port + "\n");
+                        + auth + "http:\n  addr: \"" + host + ":" + port + "\"\n");
         Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())
                 .start();
-        LocalRegistry r = new LocalRegistry(port, p);
+        LocalRegistry r = new LocalRegistry(host, port, p);
         long deadline = System.currentTimeMillis() + 20_000;
         while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(ipv6 ? "::1" : "127.0.0.1", port)) {
                 return r;
             } catch (IOException e) {
                 if (!p.isAlive() || System.currentTimeMillis() > deadline) {
