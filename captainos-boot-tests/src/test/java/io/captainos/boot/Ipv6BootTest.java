@@ -46,6 +46,7 @@ class Ipv6BootTest {
                 assertTrue(
                         guest.sh("ip -4 -o addr show scope global").size() == 1,
                         "no IPv4 address on an IPv6-only network");
+                guest.keepBootAnalysis();
                 String log = rig.registry.log();
                 assertTrue(log.contains("/v2/tinkerbell/tink-agent/manifests/v1"), "pulled from [::1]: " + log);
             }
