@@ -22,19 +22,21 @@ final class AgentRig implements AutoCloseable {
     final TinkServer tink;
     final String agentDigest;
     private final boolean password;
-    /** The host as the guest reaches the registry and the tink server. */
-    private final String host;
 
-    private AgentRig(Registry registry, TinkServer tink, String agentDigest, boolean password, String host) {
+    private AgentRig(Registry registry, TinkServer tink, String agentDigest, boolean password) {
         this.registry = registry;
         this.tink = tink;
         this.agentDigest = agentDigest;
         this.password = password;
-        this.host = host;
     }
 
     static AgentRig start(Path dir, boolean password, List<String> actions) throws Exception {
         return start(dir, password, actions, false);
+    }
+
+    /** The tink server as the guest reaches it: on the registry's host, over the same IP version. */
+    private String tinkFromGuest() {
+        return registry.hostFromGuest() + ":" + tink.port;
     }
 
     /** @param ipv6 the registry and the tink server listen on {@code ::1} only; the guest gets IPv6 literals */
@@ -51,8 +53,7 @@ final class AgentRig implements AutoCloseable {
                     registry,
                     new TinkServer(actions, ipv6 ? InetAddress.getByName("::1") : InetAddress.getLoopbackAddress()),
                     digest,
-                    password,
-                    ipv6 ? Registry.IPV6_HOST : Registry.IPV4_HOST);
+                    password);
         } catch (Exception e) {
             registry.close();
             throw e;
@@ -72,7 +73,7 @@ final class AgentRig implements AutoCloseable {
             keys.put("registry_password", LocalRegistry.PASSWORD);
         }
         keys.put("insecure_registries", registry.fromGuest());
-        keys.put("grpc_authority", host + ":" + tink.port);
+        keys.put("grpc_authority", tinkFromGuest());
         keys.put("worker_id", WORKER);
         keys.put("tinkerbell_tls", "false");
         return keys;
@@ -85,8 +86,8 @@ final class AgentRig implements AutoCloseable {
     String awaitAgent(Guest guest, Duration timeout) throws InterruptedException {
         String hello = tink.awaitConnection(timeout);
         if (hello == null) {
-            throw new AssertionError("the agent never connected to the tink server at " + host + ":" + tink.port
-                    + " within " + timeout.toSeconds() + " s");
+            throw new AssertionError("the agent never connected to the tink server at " + tinkFromGuest() + " within "
+                    + timeout.toSeconds() + " s");
         }
         System.out.printf("%s: agent up %.1f s after QEMU started%n", guest.name, guest.seconds());
         for (String field : List.of(
@@ -94,7 +95,7 @@ final class AgentRig implements AutoCloseable {
                 "\"id\":\"" + WORKER + "\"",
                 "\"runtime\":\"containerd\"",
                 "\"transport\":\"grpc\"",
-                "\"grpc_server\":\"" + host + ":" + tink.port + "\"",
+                "\"grpc_server\":\"" + tinkFromGuest() + "\"",
                 "\"grpc_tls\":false",
                 "\"grpc_insecure_tls\":false",
                 "\"containerd_socket\":\"/run/containerd/containerd.sock\"",

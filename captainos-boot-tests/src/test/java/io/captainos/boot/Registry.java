@@ -56,13 +56,8 @@ final class Registry implements AutoCloseable {
         return start(dir, false, false);
     }
 
-    /** A registry behind htpasswd Basic auth: {@link LocalRegistry#USER} / {@link LocalRegistry#PASSWORD}. */
-    static Registry startWithPassword(Path dir) throws Exception {
-        return start(dir, true, false);
-    }
-
     /**
-     * @param password behind htpasswd Basic auth
+     * @param password behind htpasswd Basic auth ({@link LocalRegistry#USER} / {@link LocalRegistry#PASSWORD})
      * @param ipv6     listening on {@code [::1]} only, which the guest reaches as {@link #IPV6_HOST}
      */
     static Registry start(Path dir, boolean password, boolean ipv6) throws Exception {
@@ -71,6 +66,11 @@ final class Registry implements AutoCloseable {
                 dir,
                 password ? new Credentials(LocalRegistry.USER, LocalRegistry.PASSWORD, "the test") : null,
                 ipv6 ? IPV6_HOST : IPV4_HOST);
+    }
+
+    /** The host as the guest reaches it: {@link #IPV4_HOST} or {@link #IPV6_HOST}. */
+    String hostFromGuest() {
+        return hostFromGuest;
     }
 
     /** The address the guest reaches it at. */

@@ -28,10 +28,6 @@ final class TinkServer implements AutoCloseable {
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    TinkServer(List<String> actions) throws IOException {
-        this(actions, InetAddress.getLoopbackAddress());
-    }
-
     /** @param address the loopback address to listen on: 127.0.0.1 or ::1 */
     TinkServer(List<String> actions, InetAddress address) throws IOException {
         this.actions = List.copyOf(actions);
