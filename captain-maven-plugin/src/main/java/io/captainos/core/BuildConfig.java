@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The resolved configuration of a build: what every stage does, for which arches. Resolving it validates every
@@ -27,6 +28,8 @@ public final class BuildConfig {
     private final KernelBase kernelBase;
     private final Ccache ccache;
     private final List<String> suites;
+    private final List<String> toolsSuites;
+    private final Set<String> expiredAllowed;
     private final boolean hostInstall;
 
     /** Settings whose relative paths are taken from the current folder. */
@@ -47,16 +50,42 @@ public final class BuildConfig {
         this.kernelSource = choice(KernelSourceKind.class, Settings.KERNEL_SOURCE);
         this.kernelBase = choice(KernelBase.class, Settings.KERNEL_BASE);
         this.ccache = choice(Ccache.class, Settings.KERNEL_CCACHE);
-        this.suites = Arrays.stream(settings.get(Settings.DEBIAN_SUITES).split(","))
-                .map(String::trim)
-                .filter(x -> !x.isEmpty())
-                .toList();
+        this.suites = list(settings.get(Settings.DEBIAN_SUITES));
         if (suites.isEmpty()) {
             throw new CaptainException(
                     Settings.DEBIAN_SUITES.property() + " is empty: name at least one suite," + " e.g. trixie");
         }
+        this.expiredAllowed = Set.copyOf(list(settings.get(Settings.DEBIAN_ALLOW_EXPIRED)));
+        this.toolsSuites = toolsSuites(settings.resolve(Settings.TOOLS_SUITE), toolsSource, suites);
         KernelVersion.parse(settings.get(Settings.KERNEL_VERSION));
         this.hostInstall = settings.flag(Settings.HOST_INSTALL);
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(","))
+                .map(String::trim)
+                .filter(x -> !x.isEmpty())
+                .toList();
+    }
+
+    /** The tools' own suite when one is set (for the debian source only), else the suites of everything else. */
+    private static List<String> toolsSuites(Settings.Value v, ToolsSourceKind source, List<String> suites) {
+        String suite = v.value().trim();
+        if (suite.isEmpty()) {
+            return suites;
+        }
+        String name = Settings.TOOLS_SUITE.property() + " (" + v.origin() + ")";
+        if (!suite.matches("[a-z][a-z0-9-]*")) {
+            throw new CaptainException("Invalid " + name + " '" + v.value()
+                    + "': name one Debian suite or codename as the archive's dists/ folder does, e.g. sid or"
+                    + " trixie-backports");
+        }
+        if (source != ToolsSourceKind.DEBIAN) {
+            throw new CaptainException(name + " is '" + suite + "', but the tools come from the "
+                    + source.id() + " source, which takes no suite: unset it, or set "
+                    + Settings.TOOLS_SOURCE.property() + "=debian");
+        }
+        return List.of(suite);
     }
 
     private <E extends Enum<E> & Choice> E choice(Class<E> type, Setting s) {
@@ -99,6 +128,16 @@ public final class BuildConfig {
     /** The Debian suites packages are taken from, newest version first found. */
     public List<String> suites() {
         return suites;
+    }
+
+    /** The Debian suites the debian tools source takes its packages from: captain.tools.suite, else {@link #suites}. */
+    public List<String> toolsSuites() {
+        return toolsSuites;
+    }
+
+    /** Suites whose signed Release is taken past its Valid-Until ({@code captain.debian.allowExpired}). */
+    public Set<String> expiredAllowed() {
+        return expiredAllowed;
     }
 
     /** Whether missing host packages are installed with apt-get (as root on Debian). */

@@ -52,6 +52,12 @@ public final class Settings {
             "TOOLS_SOURCE",
             "debian",
             "where containerd, runc and the CNI plugins come from: debian or upstream");
+    public static final Setting TOOLS_SUITE = new Setting(
+            "captain.tools.suite",
+            "TOOLS_SUITE",
+            "",
+            "the Debian suite the debian tools source takes containerd, runc and the CNI plugins from, e.g. sid for"
+                    + " containerd 2 (default: the suites of captain.debian.suites)");
     public static final Setting TOOLS_MIRROR = new Setting(
             "captain.tools.mirror",
             "TOOLS_MIRROR",
@@ -67,6 +73,12 @@ public final class Settings {
             "DEBIAN_SUITES",
             "trixie,trixie-updates",
             "Debian suites searched, newest version wins");
+    public static final Setting DEBIAN_ALLOW_EXPIRED = new Setting(
+            "captain.debian.allowExpired",
+            "DEBIAN_ALLOW_EXPIRED",
+            "",
+            "suites (comma-separated) whose signed Release the build takes past its Valid-Until, as apt's"
+                    + " check-valid-until=no does for a snapshot mirror; signatures and digests are still checked");
     public static final Setting DEBIAN_KEYRING = new Setting(
             "captain.debian.keyring",
             "DEBIAN_KEYRING",
@@ -209,6 +221,7 @@ public final class Settings {
                 KERNEL_MIRROR,
                 KERNEL_CCACHE,
                 TOOLS_SOURCE,
+                TOOLS_SUITE,
                 TOOLS_MIRROR,
                 CONTAINERD_VERSION,
                 RUNC_VERSION,
@@ -216,6 +229,7 @@ public final class Settings {
                 CNI_VERSION,
                 DEBIAN_MIRROR,
                 DEBIAN_SUITES,
+                DEBIAN_ALLOW_EXPIRED,
                 DEBIAN_KEYRING,
                 CACHE,
                 HOST_INSTALL,

@@ -169,6 +169,14 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
     private String toolsSource;
 
     /**
+     * The Debian suite the debian tools source takes containerd, runc and the CNI plugins from, e.g. {@code sid} for
+     * containerd 2; the rest of the OS keeps {@code captain.debian.suites}. Environment {@code TOOLS_SUITE}; default:
+     * the suites of {@code captain.debian.suites}.
+     */
+    @Parameter(property = "captain.tools.suite")
+    private String toolsSuite;
+
+    /**
      * Base URL that replaces {@code https://github.com/} in upstream release URLs. Environment {@code TOOLS_MIRROR};
      * default {@code https://github.com/}.
      */
@@ -206,6 +214,15 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
      */
     @Parameter(property = "captain.debian.suites")
     private String debianSuites;
+
+    /**
+     * Debian suites, comma-separated, whose signed Release the build's own downloads (Debian's kernel image, the
+     * tools, mkosi, GRUB) take past its Valid-Until, as apt's {@code check-valid-until=no} does for a snapshot
+     * mirror; the signature and every digest are checked as always. Environment {@code DEBIAN_ALLOW_EXPIRED}; default
+     * none.
+     */
+    @Parameter(property = "captain.debian.allowExpired")
+    private String debianAllowExpired;
 
     /**
      * OpenPGP keyring(s) that sign the archive, comma-separated. Environment {@code DEBIAN_KEYRING}; default: the
@@ -335,6 +352,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         p.put(Settings.KERNEL_MIRROR.property(), kernelMirror);
         p.put(Settings.KERNEL_CCACHE.property(), kernelCcache);
         p.put(Settings.TOOLS_SOURCE.property(), toolsSource);
+        p.put(Settings.TOOLS_SUITE.property(), toolsSuite);
         p.put(Settings.TOOLS_MIRROR.property(), toolsMirror);
         p.put(Settings.CONTAINERD_VERSION.property(), containerdVersion);
         p.put(Settings.RUNC_VERSION.property(), runcVersion);
@@ -342,6 +360,7 @@ abstract class AbstractCaptainMojo extends AbstractMojo {
         p.put(Settings.CNI_VERSION.property(), cniVersion);
         p.put(Settings.DEBIAN_MIRROR.property(), debianMirror);
         p.put(Settings.DEBIAN_SUITES.property(), debianSuites);
+        p.put(Settings.DEBIAN_ALLOW_EXPIRED.property(), debianAllowExpired);
         p.put(Settings.DEBIAN_KEYRING.property(), debianKeyring);
         p.put(Settings.CACHE.property(), downloadCache);
         p.put(Settings.HOST_INSTALL.property(), hostInstall);

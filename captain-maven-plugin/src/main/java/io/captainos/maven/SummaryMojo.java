@@ -35,7 +35,8 @@ public class SummaryMojo extends AbstractCaptainMojo {
         }
         getLog().info("  tools source: " + config.toolsSource().id()
                 + (config.toolsSource() == ToolsSourceKind.DEBIAN
-                        ? " (containerd, runc, CNI plugins from " + config.get(Settings.DEBIAN_SUITES) + "; no nerdctl)"
+                        ? " (containerd, runc, CNI plugins from " + String.join(",", config.toolsSuites())
+                                + "; no nerdctl)"
                         : " (containerd " + config.get(Settings.CONTAINERD_VERSION) + ", runc "
                                 + config.get(Settings.RUNC_VERSION) + ", nerdctl "
                                 + config.get(Settings.NERDCTL_VERSION)

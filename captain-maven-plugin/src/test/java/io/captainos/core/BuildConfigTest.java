@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The typed configuration: every setting parsed and checked once, into the values the stages use. */
@@ -83,5 +84,33 @@ class BuildConfigTest {
                 far.getMessage());
         assertThrows(CaptainException.class, () -> BuildConfig.timestamp("1969-12-31T23:59:59Z", null));
         assertThrows(CaptainException.class, () -> BuildConfig.timestamp(null, "99999999999999999999999"));
+    }
+
+    @Test
+    void theToolsTakeTheirOwnSuiteWhenOneIsSetAndTheRestKeepTheDebianSuites() {
+        assertEquals(List.of("trixie", "trixie-updates"), config(Map.of()).toolsSuites());
+        BuildConfig c =
+                config(Map.of("captain.tools.suite", " sid ", "captain.debian.allowExpired", "sid, experimental"));
+        assertEquals(List.of("sid"), c.toolsSuites());
+        assertEquals(List.of("trixie", "trixie-updates"), c.suites());
+        assertEquals(Set.of("sid", "experimental"), c.expiredAllowed());
+        assertEquals(Set.of(), config(Map.of()).expiredAllowed());
+    }
+
+    @Test
+    void aToolsSuiteMustBeOneSuiteNameAndOnlyForTheDebianSource() {
+        CaptainException bad =
+                assertThrows(CaptainException.class, () -> config(Map.of("captain.tools.suite", "sid,trixie")));
+        assertTrue(
+                bad.getMessage()
+                        .startsWith("Invalid captain.tools.suite (command line -Dcaptain.tools.suite)"
+                                + " 'sid,trixie': name one Debian suite"),
+                bad.getMessage());
+        CaptainException upstream = assertThrows(
+                CaptainException.class,
+                () -> config(Map.of("captain.tools.suite", "sid", "captain.tools.source", "upstream")));
+        assertTrue(
+                upstream.getMessage().contains("the tools come from the upstream source, which takes no suite"),
+                upstream.getMessage());
     }
 }

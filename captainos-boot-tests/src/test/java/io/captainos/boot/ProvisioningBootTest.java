@@ -340,4 +340,32 @@ class ProvisioningBootTest {
         assertTrue(chain.contains("tink-agent-setup.service @"), chain);
         assertTrue(chain.contains("network-online.target @"), chain);
     }
+
+    /**
+     * containerd runs on the configuration of its major version (3 for containerd 2, which 1.x refuses; 2 for 1.x,
+     * which containerd 2 would only migrate, loading CRI's plugins and failing its pod sandbox controller), and every
+     * plugin it loads is up. {@code captain.boot.containerd} names the major version the image must hold (the CI
+     * boot of {@code -Dcaptain.tools.suite=sid}).
+     */
+    @Test
+    @Order(11)
+    void containerdRunsOnTheConfigurationOfItsVersionWithEveryPluginUp() throws Exception {
+        String version = guest.sh1("containerd --version");
+        Matcher m = Pattern.compile(" v?(\\d+)\\.\\d+\\.\\d+").matcher(version);
+        assertTrue(m.find(), version);
+        int major = Integer.parseInt(m.group(1));
+        String expected = System.getProperty("captain.boot.containerd", "");
+        if (!expected.isBlank()) {
+            assertEquals(Integer.parseInt(expected.trim()), major, "the image's containerd: " + version);
+        }
+        assertEquals(
+                "version = " + (major >= 2 ? 3 : 2),
+                guest.sh1("grep -m1 '^version' /etc/containerd/config.toml"),
+                version);
+        List<String> plugins = guest.sh("ctr plugins ls | awk 'NR > 1 && $NF != \"ok\" && $NF != \"skip\"'");
+        assertEquals(List.of("0"), plugins, "plugins not up: " + plugins);
+        List<String> loaded = guest.sh("ctr plugins ls | awk '{ print $1 \".\" $2 }'");
+        assertTrue(loaded.contains("io.containerd.snapshotter.v1.overlayfs"), loaded.toString());
+        assertTrue(loaded.stream().noneMatch(p -> p.contains(".cri")), "CRI is off: " + loaded);
+    }
 }

@@ -35,6 +35,7 @@ public final class DebianArchive {
     private static final List<String> INDEX_FORMATS = List.of(".xz", ".gz", "");
     private final URI mirror;
     private final List<String> suites;
+    private final Set<String> expiredAllowed;
     private final String component;
     private final InReleaseVerifier verifier;
     private final DownloadCache cache;
@@ -48,6 +49,22 @@ public final class DebianArchive {
             InReleaseVerifier verifier,
             DownloadCache cache,
             BuildLog log) {
+        this(mirror, suites, Set.of(), component, verifier, cache, log);
+    }
+
+    /**
+     * @param expiredAllowed suites whose signed Release is taken after its Valid-Until (a snapshot mirror's): the
+     *                       signature and the digests are checked as always, only the freshness is not
+     */
+    public DebianArchive(
+            URI mirror,
+            List<String> suites,
+            Set<String> expiredAllowed,
+            String component,
+            InReleaseVerifier verifier,
+            DownloadCache cache,
+            BuildLog log) {
+        this.expiredAllowed = Set.copyOf(expiredAllowed);
         String m = mirror.toString();
         this.mirror = URI.create(m.endsWith("/") ? m : m + "/");
         this.suites = List.copyOf(suites);
@@ -249,11 +266,18 @@ public final class DebianArchive {
         release.requireSuite(suite, url.toString());
         Instant validUntil = release.validUntil();
         if (validUntil != null && validUntil.isBefore(Instant.now())) {
-            if (fresh) {
+            if (expiredAllowed.contains(suite)) {
+                log.warn("The signed Release of " + suite + " at " + url + " expired at " + validUntil
+                        + "; taken anyway, as captain.debian.allowExpired names " + suite
+                        + " (its signature and every digest are still checked)");
+            } else if (fresh) {
                 throw new VerificationException("The signed Release at " + url + " expired at " + validUntil
-                        + ": the mirror serves a stale (or replayed) copy. Use an up-to-date mirror.");
+                        + ": the mirror serves a stale (or replayed) copy. Use an up-to-date mirror, or, for a"
+                        + " snapshot mirror that is meant to be old, name " + suite
+                        + " in captain.debian.allowExpired.");
+            } else {
+                log.warn("The saved InRelease of " + suite + " expired at " + validUntil + "; using it offline anyway");
             }
-            log.warn("The saved InRelease of " + suite + " expired at " + validUntil + "; using it offline anyway");
         }
         ReleaseFile seen = fresh ? savedRelease(saved) : null;
         if (seen != null) {

@@ -56,12 +56,23 @@ public final class Sources {
     }
 
     public static DebianArchive debian(BuildConfig config, DownloadCache cache, BuildLog log) {
+        return debian(config, config.suites(), cache, log);
+    }
+
+    /** The archive of the configured mirror and keyrings, searching {@code suites}. */
+    private static DebianArchive debian(BuildConfig config, List<String> suites, DownloadCache cache, BuildLog log) {
         List<PGPPublicKeyRingCollection> rings = new ArrayList<>();
         keyrings(config)
                 .forEach((name, bytes) ->
                         rings.add(InReleaseVerifier.readKeyring(new ByteArrayInputStream(bytes), name)));
         return new DebianArchive(
-                URI.create(debianMirror(config)), config.suites(), "main", new InReleaseVerifier(rings), cache, log);
+                URI.create(debianMirror(config)),
+                suites,
+                config.expiredAllowed(),
+                "main",
+                new InReleaseVerifier(rings),
+                cache,
+                log);
     }
 
     /**
@@ -143,7 +154,7 @@ public final class Sources {
 
     public static ToolsSource tools(BuildConfig config, DownloadCache cache, BuildLog log) {
         if (config.toolsSource() == ToolsSourceKind.DEBIAN) {
-            return new DebianToolsSource(debian(config, cache, log));
+            return new DebianToolsSource(debian(config, config.toolsSuites(), cache, log));
         }
         return new UpstreamToolsSource(
                 UpstreamToolsSource.components(

@@ -56,7 +56,8 @@ public final class DebianToolsSource implements ToolsSource {
     public void describe(Arch arch, InputHash inputs) {
         inputs.value("debian.mirror", archive.mirror());
         for (DebianPackage p : packages(arch)) {
-            inputs.value("deb." + p.name(), p.version() + " " + p.architecture() + " " + p.sha256());
+            // the suite is named in the bundle's manifest
+            inputs.value("deb." + p.name(), p.version() + " " + p.architecture() + " " + p.sha256() + " " + p.suite());
         }
     }
 

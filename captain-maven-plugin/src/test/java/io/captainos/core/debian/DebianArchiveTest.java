@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -172,6 +174,46 @@ class DebianArchiveTest {
                         .resolve("amd64", List.of("containerd"))
                         .get(0)
                         .sha256());
+    }
+
+    @Test
+    void anExpiredReleaseIsTakenOnlyForASuiteNamedAsAllowedAndStillVerified() {
+        Deb deb = containerd("2.1.9+ds1-5");
+        byte[] xz = FakeDebianRepo.xz(FakeDebianRepo.packages(List.of(deb)));
+        String fields = FakeDebianRepo.release("unstable", "sid", false, Map.of("main/binary-amd64/Packages.xz", xz));
+        server.put("dists/sid/main/binary-amd64/Packages.xz", xz);
+        server.put(
+                "dists/sid/InRelease",
+                archiveKey.clearSign(fields.replace(
+                        "Acquire-By-Hash:", "Valid-Until: Fri, 06 Nov 2026 08:08:01 UTC\nAcquire-By-Hash:")));
+        Function<Set<String>, DebianArchive> archive = allowed -> new DebianArchive(
+                server.root(),
+                List.of("sid"),
+                allowed,
+                "main",
+                new InReleaseVerifier(List.of(archiveKey.keyring())),
+                cache(),
+                BuildLog.silent());
+        VerificationException e = assertThrows(
+                VerificationException.class,
+                () -> archive.apply(Set.of("trixie-updates")).resolve("amd64", List.of("containerd")));
+        assertTrue(
+                e.getMessage().contains("expired") && e.getMessage().contains("captain.debian.allowExpired"),
+                e.getMessage());
+        assertEquals(
+                deb.sha256(),
+                archive.apply(Set.of("sid"))
+                        .resolve("amd64", List.of("containerd"))
+                        .get(0)
+                        .sha256());
+        // the signature still counts: another key's expired Release is refused
+        server.put(
+                "dists/sid/InRelease",
+                strangerKey.clearSign(fields.replace(
+                        "Acquire-By-Hash:", "Valid-Until: Fri, 06 Nov 2026 08:08:01 UTC\nAcquire-By-Hash:")));
+        assertThrows(
+                VerificationException.class,
+                () -> archive.apply(Set.of("sid")).resolve("amd64", List.of("containerd")));
     }
 
     @Test
