@@ -3,6 +3,7 @@ package io.captainos.maven;
 import io.captainos.core.Arch;
 import io.captainos.core.Stage;
 import io.captainos.core.initramfs.InitramfsStage;
+import io.captainos.core.initramfs.Preload;
 import io.captainos.core.pipeline.StageFactory;
 import io.captainos.core.state.StageOutputs;
 import io.captainos.core.state.StageWork;
@@ -59,6 +60,16 @@ public class InitramfsMojo extends AbstractStageMojo {
     @Parameter(property = "captain.initramfs.python", defaultValue = "/usr/bin/python3")
     private String python;
 
+    /**
+     * Images put into the initramfs for machines that reach no registry, comma-separated: {@code <image
+     * reference>[=<name>]} or {@code <OCI layout folder>=<name>}, where the name is what the machine's command line
+     * pulls ({@code tink_worker_image=}, actions), by default the reference. The target arch's image of each is
+     * imported into containerd's {@code tinkerbell} namespace at boot, before the setup would pull. Registry
+     * credentials come from the auth files docker and podman write.
+     */
+    @Parameter(property = "captain.initramfs.preload")
+    private String preload;
+
     /** The version the image names itself with in /etc/os-release. */
     @Parameter(property = "captain.os.version", defaultValue = "${project.version}")
     private String osVersion;
@@ -92,7 +103,7 @@ public class InitramfsMojo extends AbstractStageMojo {
             stage = factory.initramfs(
                     mkosiDir.toPath(),
                     extraDir.toPath(),
-                    factory.initramfsOptions(osVersion, zstdLevel, zstdLong),
+                    factory.initramfsOptions(osVersion, zstdLevel, zstdLong, Preload.Entry.parseList(preload, root())),
                     python);
         }
         return stage.forArch(arch, modules, bundle);

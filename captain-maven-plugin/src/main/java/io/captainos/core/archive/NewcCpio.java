@@ -40,12 +40,12 @@ public final class NewcCpio {
 
     /**
      * @param clampSeconds  no entry carries a later modification time than this
-     * @param level         zstd level (1-22)
+     * @param level         zstd level (1-22), or 0 for an uncompressed archive
      * @param workers       zstd worker threads; the output does not depend on their number
      * @param longWindowLog window log of long-distance matching, 0 for none
      */
     public NewcCpio(long clampSeconds, int level, int workers, int longWindowLog) {
-        if (level < 1 || level > 22) {
+        if (level < 0 || level > 22) {
             throw new CaptainException("zstd level " + level + " is out of range: use 1 to 22 (19 is the default)");
         }
         this.clampSeconds = clampSeconds;
@@ -80,15 +80,9 @@ public final class NewcCpio {
             tmp = Files2.temporaryFile(target);
             Stats stats;
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20);
-                    ZstdOutputStream zstd = new ZstdOutputStream(file, level)) {
-                zstd.setChecksum(true);
-                // Multi-threaded zstd output is the same for any number of workers >= 1.
-                zstd.setWorkers(workers);
-                if (longWindowLog > 0) {
-                    zstd.setLong(longWindowLog);
-                }
+                    OutputStream body = level == 0 ? file : zstd(file)) {
                 try (CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(
-                        zstd, CpioConstants.FORMAT_NEW, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name())) {
+                        body, CpioConstants.FORMAT_NEW, CpioConstants.BLOCK_SIZE, StandardCharsets.UTF_8.name())) {
                     stats = pack(root, paths, cpio);
                 }
             }
@@ -100,6 +94,17 @@ public final class NewcCpio {
         } finally {
             Files2.deleteQuietly(tmp);
         }
+    }
+
+    private OutputStream zstd(OutputStream file) throws IOException {
+        ZstdOutputStream zstd = new ZstdOutputStream(file, level);
+        zstd.setChecksum(true);
+        // Multi-threaded zstd output is the same for any number of workers >= 1.
+        zstd.setWorkers(workers);
+        if (longWindowLog > 0) {
+            zstd.setLong(longWindowLog);
+        }
+        return zstd;
     }
 
     /** Every path below root, sorted by its relative name's UTF-8 bytes. */

@@ -37,6 +37,7 @@ public final class InitramfsStage {
      * The stage's inputs that do not come from files.
      *
      * @param offline Maven's offline mode: mkosi installs from its package cache and contacts no mirror
+     * @param preload images put into the image for machines that reach no registry
      */
     public record Options(
             String osVersion,
@@ -47,7 +48,12 @@ public final class InitramfsStage {
             List<String> suites,
             byte[] keyring,
             String builderId,
-            boolean offline) {}
+            boolean offline,
+            List<Preload.Entry> preload) {
+        public Options {
+            preload = List.copyOf(preload);
+        }
+    }
 
     private final Mkosi mkosi;
     private final Path mkosiDir;
@@ -120,10 +126,23 @@ public final class InitramfsStage {
      */
     public StageWork forArch(Arch arch, Path modules, Path tools) {
         StageOutputs out = outputs(workDir, arch);
+        Preload preload = new Preload(arch, e -> Preload.client(e, log), log);
         return new StageWork(out) {
+            private List<Preload.Resolved> images;
+
             @Override
             public InputHash inputs() {
-                return stageInputs()
+                // each image by the digest of its manifest for this arch: a moved tag builds again
+                images = preload.resolve(options.preload());
+                InputHash h = stageInputs();
+                for (int i = 0; i < images.size(); i++) {
+                    Preload.Resolved r = images.get(i);
+                    h.value(
+                            "preload." + i,
+                            r.entry().source() + " " + r.entry().name() + " "
+                                    + r.manifest().digest());
+                }
+                return h
                         // apt, dpkg and depmod come from the host or the builder image
                         .value("runner", runner.identity())
                         .value("os.version", options.osVersion())
@@ -148,12 +167,14 @@ public final class InitramfsStage {
 
             @Override
             public String build() throws IOException {
-                return make(arch, out, modules, tools);
+                return make(arch, out, modules, tools, preload, images);
             }
         };
     }
 
-    private String make(Arch arch, StageOutputs out, Path modules, Path tools) throws IOException {
+    private String make(
+            Arch arch, StageOutputs out, Path modules, Path tools, Preload preload, List<Preload.Resolved> images)
+            throws IOException {
         Path trees = out.dir().resolve("trees");
         Path mkosiOut = out.dir().resolve("mkosi-out");
         Path workspace = out.dir().resolve("mkosi-workspace");
@@ -187,15 +208,35 @@ public final class InitramfsStage {
                         + " while it was built. Nothing was published; build again.");
             }
             long built = System.nanoTime();
+            Path os = images.isEmpty() ? out.path(IMAGE) : out.dir().resolve("os.cpio.zst");
             NewcCpio.Stats stats = new NewcCpio(
                             options.timestamp(),
                             options.zstdLevel(),
                             Runtime.getRuntime().availableProcessors(),
                             options.longWindowLog())
-                    .write(image, out.path(IMAGE));
+                    .write(image, os);
+            StringBuilder preloaded = new StringBuilder();
+            if (!images.isEmpty()) {
+                Path segment = out.dir().resolve("preload.cpio");
+                long added = preload.write(images, out.dir().resolve("preload"), segment, options.timestamp());
+                preloaded.append("\n## preloaded images (").append(added).append(" bytes, before the zstd archive)\n");
+                images.forEach(r -> preloaded
+                        .append("    ")
+                        .append(r.entry().name())
+                        .append("  ")
+                        .append(r.manifest().digest())
+                        .append("  from ")
+                        .append(r.entry().source())
+                        .append('\n'));
+                Preload.prepend(segment, os, out.path(IMAGE));
+                Files.delete(segment);
+                Files.delete(os);
+                log.info(String.format(
+                        "initramfs (%s): %d preloaded image(s) add %.1f MB", arch.linux(), images.size(), added / 1e6));
+            }
             long packed = System.nanoTime();
             ImageManifest manifest = ImageManifest.of(image, arch, release, stats);
-            Files2.writeAtomically(out.path(MANIFEST), manifest.text());
+            Files2.writeAtomically(out.path(MANIFEST), manifest.text() + preloaded);
             Files2.deleteTree(trees);
             log.info(String.format(
                     "initramfs (%s): %s, %d entries, %.1f MB uncompressed -> %.1f MB (mkosi %.0f s,"

@@ -19,6 +19,7 @@ import io.captainos.core.host.Requirement;
 import io.captainos.core.initramfs.ForeignArch;
 import io.captainos.core.initramfs.InitramfsStage;
 import io.captainos.core.initramfs.Mkosi;
+import io.captainos.core.initramfs.Preload;
 import io.captainos.core.iso.GrubPlatforms;
 import io.captainos.core.iso.IsoStage;
 import io.captainos.core.kernel.KernelConfigs;
@@ -185,7 +186,8 @@ public final class StageFactory {
     }
 
     /** The settings-derived options of the initramfs. */
-    public InitramfsStage.Options initramfsOptions(String osVersion, int zstdLevel, int zstdLong) {
+    public InitramfsStage.Options initramfsOptions(
+            String osVersion, int zstdLevel, int zstdLong, List<Preload.Entry> preload) {
         return new InitramfsStage.Options(
                 osVersion,
                 layout.timestamp(),
@@ -195,7 +197,8 @@ public final class StageFactory {
                 config.suites(),
                 Sources.keyringBytes(config),
                 layout.builderId(),
-                layout.offline());
+                layout.offline(),
+                preload);
     }
 
     /** Foreign binaries in an image for {@code arch} run through this host's binfmt_misc, in the builder too. */
