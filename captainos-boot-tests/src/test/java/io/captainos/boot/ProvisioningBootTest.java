@@ -362,10 +362,15 @@ class ProvisioningBootTest {
                 "version = " + (major >= 2 ? 3 : 2),
                 guest.sh1("grep -m1 '^version' /etc/containerd/config.toml"),
                 version);
-        List<String> plugins = guest.sh("ctr plugins ls | awk 'NR > 1 && $NF != \"ok\" && $NF != \"skip\"'");
-        assertEquals(List.of("0"), plugins, "plugins not up: " + plugins);
-        List<String> loaded = guest.sh("ctr plugins ls | awk '{ print $1 \".\" $2 }'");
-        assertTrue(loaded.contains("io.containerd.snapshotter.v1.overlayfs"), loaded.toString());
-        assertTrue(loaded.stream().noneMatch(p -> p.contains(".cri")), "CRI is off: " + loaded);
+        // one listing: "<type>.<id> <status>" per plugin, then the exit code
+        List<String> plugins = guest.sh("ctr plugins ls | awk 'NR > 1 { print $1 \".\" $2, $NF }'");
+        assertEquals("0", plugins.get(plugins.size() - 1), plugins.toString());
+        List<String> listed = plugins.subList(0, plugins.size() - 1);
+        List<String> notUp = listed.stream()
+                .filter(p -> !p.endsWith(" ok") && !p.endsWith(" skip"))
+                .toList();
+        assertEquals(List.of(), notUp, "plugins not up");
+        assertTrue(listed.contains("io.containerd.snapshotter.v1.overlayfs ok"), listed.toString());
+        assertTrue(listed.stream().noneMatch(p -> p.contains(".cri")), "CRI is off: " + listed);
     }
 }

@@ -11,6 +11,7 @@ import io.captainos.core.oci.Credentials;
 import io.captainos.core.oci.Descriptor;
 import io.captainos.core.oci.Json;
 import io.captainos.core.oci.OciLayout;
+import io.captainos.core.oci.OciTransfer;
 import io.captainos.core.oci.RegistryClient;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
@@ -27,7 +28,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -123,9 +123,12 @@ public final class Preload {
     /** An entry resolved to the manifest of the target arch: what the image's inputs record. */
     public record Resolved(Entry entry, Descriptor manifest) {}
 
-    /** Reads blobs of one source, each checked against its digest. */
+    /** Reads the documents and blobs of one source, each checked against its digest. */
     interface Blobs {
-        byte[] manifest(String reference);
+        /** The document the entry names: a registry's manifest or index, a layout's index.json. */
+        byte[] top();
+
+        byte[] manifest(String digest);
 
         void fetch(Descriptor blob, Path target);
     }
@@ -225,11 +228,18 @@ public final class Preload {
             OciLayout layout = OciLayout.open(Path.of(e.source()));
             return new Blobs() {
                 @Override
-                public byte[] manifest(String reference) {
-                    if (reference.startsWith("sha256:")) {
-                        return read(layout.blob(reference), reference);
+                public byte[] top() {
+                    Path index = layout.dir().resolve("index.json");
+                    try {
+                        return Files.readAllBytes(index);
+                    } catch (IOException ex) {
+                        throw new CaptainException("Cannot read " + index + ": " + ex.getMessage(), ex);
                     }
-                    return indexOf(layout);
+                }
+
+                @Override
+                public byte[] manifest(String digest) {
+                    return read(layout.blob(digest), digest);
                 }
 
                 @Override
@@ -264,13 +274,15 @@ public final class Preload {
         RegistryClient client = clients.apply(e);
         Matcher m = REFERENCE.matcher(e.source());
         m.matches();
-        String top = m.group("digest") != null
-                ? m.group("digest")
-                : Optional.ofNullable(m.group("tag")).orElse("latest");
+        String reference = m.group("digest") != null ? m.group("digest") : tagOf(e.source());
         return new Blobs() {
             @Override
-            public byte[] manifest(String reference) {
-                String ref = reference.isEmpty() ? top : reference;
+            public byte[] top() {
+                return manifest(reference);
+            }
+
+            @Override
+            public byte[] manifest(String ref) {
                 return client.manifest(ref)
                         .orElseThrow(() -> new CaptainException(client + " has no image " + ref
                                 + ": check the captain.initramfs.preload entry " + e.source()))
@@ -284,30 +296,16 @@ public final class Preload {
         };
     }
 
-    /** A layout's index.json as the image's top document, narrowed to the entry the name's tag picks. */
-    private static byte[] indexOf(OciLayout layout) {
-        Path index = layout.dir().resolve("index.json");
-        try {
-            return Files.readAllBytes(index);
-        } catch (IOException ex) {
-            throw new CaptainException("Cannot read " + index + ": " + ex.getMessage(), ex);
-        }
-    }
-
     /** The image manifest for this arch: the top document itself, or its index's entry for {@code linux/<arch>}. */
     private Descriptor manifestFor(Entry e, Blobs blobs) {
-        byte[] top = blobs.manifest("");
+        byte[] top = blobs.top();
         Map<String, Object> doc = Json.object(Json.parse(top, "the top document of " + e.source()), e.source());
-        Object manifests = doc.get("manifests");
-        if (manifests == null) {
+        if (doc.get("manifests") == null) {
             String type = String.valueOf(doc.getOrDefault("mediaType", Descriptor.MANIFEST));
             return new Descriptor(type, "sha256:" + Sha256.of(top), top.length);
         }
         String platform = "linux/" + arch.debian();
-        List<Descriptor> entries = new ArrayList<>();
-        for (Object o : Json.list(manifests, "manifests of " + e.source())) {
-            entries.add(Descriptor.fromJson(o, "index entry of " + e.source()));
-        }
+        List<Descriptor> entries = OciTransfer.indexEntries(top, e.source());
         if (e.isLayout()) {
             // a layout's index lists images by tag: the name's tag picks one, or the only one there is
             String tag = tagOf(e.name());
@@ -321,28 +319,15 @@ public final class Preload {
                         + " images and none tagged " + tag + ": tag one so, or give a layout with one image");
             }
             Descriptor only = entries.get(0);
-            if (only.mediaType().equals(Descriptor.INDEX) || only.mediaType().equals(Descriptor.DOCKER_LIST)) {
-                byte[] nested = blobs.manifest(only.digest());
-                entries = new ArrayList<>();
-                for (Object o : Json.list(
-                        Json.object(Json.parse(nested, only.digest()), only.digest())
-                                .get("manifests"),
-                        "manifests of " + only.digest())) {
-                    entries.add(Descriptor.fromJson(o, "index entry of " + only.digest()));
-                }
-            } else {
+            if (!OciTransfer.isIndex(only.mediaType())) {
                 return only;
             }
+            entries = OciTransfer.indexEntries(blobs.manifest(only.digest()), only.digest());
         }
-        List<String> platforms = new ArrayList<>();
-        for (Descriptor d : entries) {
-            platforms.add(d.platform());
-            if (platform.equals(d.platform())) {
-                return d;
-            }
-        }
-        throw new CaptainException(e.source() + " has no " + platform + " image (it has " + platforms
-                + "): preload an image built for " + arch.debian());
+        List<Descriptor> offered = entries;
+        return OciTransfer.forPlatform(offered, platform)
+                .orElseThrow(() -> new CaptainException(e.source() + " has no " + platform + " image (it has "
+                        + OciTransfer.platforms(offered) + "): preload an image built for " + arch.debian()));
     }
 
     /** Writes the OCI archive of one image: oci-layout, index.json naming it, the manifest, config and layers. */

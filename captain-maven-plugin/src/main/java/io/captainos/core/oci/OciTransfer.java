@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -80,22 +81,10 @@ public final class OciTransfer {
                 .orElseThrow(() -> new CaptainException(client + " has no image " + reference));
         RegistryClient.Manifest manifest = top;
         if (isIndex(top.mediaType())) {
-            Descriptor chosen = null;
-            List<String> platforms = new ArrayList<>();
-            for (Object o : Json.list(
-                    Json.object(Json.parse(top.bytes(), "index " + reference), "index")
-                            .get("manifests"),
-                    "index manifests")) {
-                Descriptor d = Descriptor.fromJson(o, "index entry of " + reference);
-                platforms.add(d.platform());
-                if (chosen == null && platform.equals(d.platform())) {
-                    chosen = d;
-                }
-            }
-            if (chosen == null) {
-                throw new CaptainException(
-                        client + ":" + reference + " has no " + platform + " image; it has " + platforms);
-            }
+            List<Descriptor> entries = indexEntries(top.bytes(), reference);
+            Descriptor chosen = forPlatform(entries, platform)
+                    .orElseThrow(() -> new CaptainException(
+                            client + ":" + reference + " has no " + platform + " image; it has " + platforms(entries)));
             String digest = chosen.digest();
             manifest = client.manifest(digest)
                     .orElseThrow(() -> new CaptainException(
@@ -124,8 +113,29 @@ public final class OciTransfer {
         return written;
     }
 
-    private static boolean isIndex(String mediaType) {
+    /** Whether a document of this media type is an index (OCI's or Docker's manifest list). */
+    public static boolean isIndex(String mediaType) {
         return mediaType.equals(Descriptor.INDEX) || mediaType.equals(Descriptor.DOCKER_LIST);
+    }
+
+    /** The entries of an index document; {@code what} names it in errors. */
+    public static List<Descriptor> indexEntries(byte[] index, String what) {
+        List<Descriptor> entries = new ArrayList<>();
+        for (Object o : Json.list(
+                Json.object(Json.parse(index, "index " + what), "index").get("manifests"), "index manifests")) {
+            entries.add(Descriptor.fromJson(o, "index entry of " + what));
+        }
+        return entries;
+    }
+
+    /** The first entry for an {@code os/arch} platform. */
+    public static Optional<Descriptor> forPlatform(List<Descriptor> entries, String platform) {
+        return entries.stream().filter(d -> platform.equals(d.platform())).findFirst();
+    }
+
+    /** The platforms an index offers, in its order, for error messages. */
+    public static List<String> platforms(List<Descriptor> entries) {
+        return entries.stream().map(Descriptor::platform).toList();
     }
 
     /** Extracts a layer tar into {@code into} after checking every entry; returns the files written. */

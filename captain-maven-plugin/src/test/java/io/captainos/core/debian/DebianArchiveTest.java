@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -85,9 +84,14 @@ class DebianArchiveTest {
     }
 
     private DebianArchive archive(List<String> suites) {
+        return archive(suites, Set.of());
+    }
+
+    private DebianArchive archive(List<String> suites, Set<String> expiredAllowed) {
         return new DebianArchive(
                 server.root(),
                 suites,
+                expiredAllowed,
                 "main",
                 new InReleaseVerifier(List.of(archiveKey.keyring())),
                 cache(),
@@ -186,23 +190,15 @@ class DebianArchiveTest {
                 "dists/sid/InRelease",
                 archiveKey.clearSign(fields.replace(
                         "Acquire-By-Hash:", "Valid-Until: Fri, 06 Nov 2026 08:08:01 UTC\nAcquire-By-Hash:")));
-        Function<Set<String>, DebianArchive> archive = allowed -> new DebianArchive(
-                server.root(),
-                List.of("sid"),
-                allowed,
-                "main",
-                new InReleaseVerifier(List.of(archiveKey.keyring())),
-                cache(),
-                BuildLog.silent());
         VerificationException e = assertThrows(
                 VerificationException.class,
-                () -> archive.apply(Set.of("trixie-updates")).resolve("amd64", List.of("containerd")));
+                () -> archive(List.of("sid"), Set.of("trixie-updates")).resolve("amd64", List.of("containerd")));
         assertTrue(
                 e.getMessage().contains("expired") && e.getMessage().contains("captain.debian.allowExpired"),
                 e.getMessage());
         assertEquals(
                 deb.sha256(),
-                archive.apply(Set.of("sid"))
+                archive(List.of("sid"), Set.of("sid"))
                         .resolve("amd64", List.of("containerd"))
                         .get(0)
                         .sha256());
@@ -213,7 +209,7 @@ class DebianArchiveTest {
                         "Acquire-By-Hash:", "Valid-Until: Fri, 06 Nov 2026 08:08:01 UTC\nAcquire-By-Hash:")));
         assertThrows(
                 VerificationException.class,
-                () -> archive.apply(Set.of("sid")).resolve("amd64", List.of("containerd")));
+                () -> archive(List.of("sid"), Set.of("sid")).resolve("amd64", List.of("containerd")));
     }
 
     @Test
