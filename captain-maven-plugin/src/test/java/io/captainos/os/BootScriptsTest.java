@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +136,84 @@ class BootScriptsTest {
             Files.writeString(conf, "stale");
             assertEquals(0, r.run("syslog-forward").exit());
             assertFalse(Files.exists(conf), "a stale rule is removed");
+        }
+    }
+
+    /** A sysfs device folder with the given attribute files; "driver" becomes a link, as the kernel makes it. */
+    private static void device(Path d, String... attributes) throws Exception {
+        Files.createDirectories(d);
+        for (int i = 0; i < attributes.length; i += 2) {
+            if (attributes[i].equals("driver")) {
+                Files.createSymbolicLink(
+                        d.resolve("driver"),
+                        Files.createDirectories(d.resolve("../../drivers/bound").normalize()));
+            } else {
+                Files.writeString(d.resolve(attributes[i]), attributes[i + 1] + "\n");
+            }
+        }
+    }
+
+    @Test
+    void theNicDriversAreLoadedForUnboundNetworkControllersOnly() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "")) {
+            Path sys = dir.resolve("sys");
+            Path pci = sys.resolve("bus/pci/devices");
+            device(
+                    pci.resolve("0000:00:03.0"),
+                    "class",
+                    "0x020000",
+                    "modalias",
+                    "pci:v00008086d000010D3sv1sd2bc02sc00i00");
+            device(pci.resolve("0000:00:04.0"), "class", "0x010802", "modalias", "pci:v0000144Dd0000A808bc01sc08i02");
+            device(
+                    pci.resolve("0000:00:05.0"),
+                    "class",
+                    "0x020000",
+                    "modalias",
+                    "pci:v000015B3d00001017bc02",
+                    "driver",
+                    "");
+            device(pci.resolve("0000:00:06.0"), "class", "0x028000", "modalias", "pci:v000015B3d0000101Bbc02sc80i00");
+            Path virtio = sys.resolve("bus/virtio/devices");
+            device(virtio.resolve("virtio0"), "modalias", "virtio:d00000001v00001AF4");
+            device(virtio.resolve("virtio1"), "modalias", "virtio:d00000002v00001AF4");
+            r.env("CAPTAIN_SYSFS", sys.toString())
+                    .program("modprobe", "printf 'modprobe %s\\n' \"$*\" >> \"$FAKE_CALLS\"\nexit 1\n");
+            ScriptRun.Result res = r.run("/bin/sh", "nic-drivers");
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(
+                    List.of(
+                            "network drivers for: pci:v00008086d000010D3sv1sd2bc02sc00i00"
+                                    + " pci:v000015B3d0000101Bbc02sc80i00",
+                            "network drivers for: virtio:d00000001v00001AF4"),
+                    res.stdout(),
+                    "what /init logs");
+            assertEquals(
+                    List.of(
+                            "modprobe -q -b -a pci:v00008086d000010D3sv1sd2bc02sc00i00 pci:v000015B3d0000101Bbc02sc80i00",
+                            "modprobe -q -b -a virtio:d00000001v00001AF4"),
+                    r.calls(),
+                    "the Ethernet and other network controllers without a driver, then the virtio NIC; a failed load"
+                            + " is left to udev");
+        }
+    }
+
+    @Test
+    void withoutNetworkControllersNothingIsLoaded() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "")) {
+            Path sys = dir.resolve("sys");
+            device(
+                    sys.resolve("bus/pci/devices/0000:00:01.1"),
+                    "class",
+                    "0x010180",
+                    "modalias",
+                    "pci:v00008086d00007010");
+            r.env("CAPTAIN_SYSFS", sys.toString())
+                    .program("modprobe", "printf 'modprobe %s\\n' \"$*\" >> \"$FAKE_CALLS\"\n");
+            ScriptRun.Result res = r.run("/bin/sh", "nic-drivers");
+            assertEquals(0, res.exit());
+            assertEquals(List.of(), res.stdout());
+            assertEquals(List.of(), r.calls());
         }
     }
 }

@@ -149,8 +149,13 @@ final class ScriptRun implements AutoCloseable {
     }
 
     Result run(String script) throws Exception {
+        return run("/bin/bash", script);
+    }
+
+    /** Runs the script with the given shell: /bin/sh for what runs before systemd, as /init does. */
+    Result run(String shell, String script) throws Exception {
         List<String> cmd =
-                new ArrayList<>(List.of("/bin/bash", LIBEXEC.resolve(script).toString()));
+                new ArrayList<>(List.of(shell, LIBEXEC.resolve(script).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);

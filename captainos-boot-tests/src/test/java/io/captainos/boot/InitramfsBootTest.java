@@ -147,6 +147,25 @@ class InitramfsBootTest {
     }
 
     @Test
+    @Order(4)
+    void theNicsKeepTheKernelsNamesWithThePredictableOnesBesideThem() throws Exception {
+        for (String mac : List.of("52:54:00:12:34:56", SWITCHED_MAC)) {
+            String link = guest.sh1("ip -o link | grep -F 'link/ether " + mac + " '");
+            assertTrue(link.matches("\\d+: eth\\d+: .*"), "not renamed: " + link);
+            assertTrue(
+                    link.matches(".* altname en[a-z0-9]+.*"), "the predictable name is an alternative name: " + link);
+        }
+        // Where the driver is a module, /init loaded it before systemd started (the NICs were there for udev's
+        // first events); a built-in driver had nothing to load.
+        if (guest.sh1("grep -c '^virtio_net ' /proc/modules").equals("1")) {
+            assertEquals(
+                    "captainos-init: network drivers for: virtio:d00000001v00001AF4 virtio:d00000001v00001AF4",
+                    guest.sh1("dmesg | grep -m1 -o -E 'captainos-init: network drivers for: .*|systemd\\[1\\]'"),
+                    "the NICs' driver, loaded before the first line of systemd");
+        }
+    }
+
+    @Test
     @Order(5)
     void aMalformedIpamIsLoggedAndDhcpStays() throws Exception {
         List<String> log = guest.sh("journalctl -b -u captainos-static-network -o cat --no-pager");
