@@ -9,8 +9,8 @@ CAPTAIN_ROOT=${CAPTAIN_ROOT:-}
 # Scripts call it once before looking keys up in command substitutions, whose subshells cannot keep what it sets.
 cmdline_load() {
     CMDLINE_WORDS=()
-    local line word="" inq=0 c i
-    line=$(cat -- "$CAPTAIN_CMDLINE" 2>/dev/null || true)
+    local line="" word="" inq=0 c i
+    read -r -d '' line 2> /dev/null < "$CAPTAIN_CMDLINE" || true
     # Without quotes, splitting at blanks is all there is to it; the loop below is slow on a slow CPU.
     if [[ $line != *'"'* ]]; then
         read -r -d '' -a CMDLINE_WORDS <<< "$line" || true
@@ -85,23 +85,30 @@ go_bool() {
     esac
 }
 
-json_escape() {
-    local s=$1
+# json_escape_to VAR STRING: sets VAR to STRING escaped for a JSON string, without a subshell.
+json_escape_to() {
+    local -n _escaped=$1
+    local s=$2
     s=${s//\\/\\\\}
     s=${s//\"/\\\"}
     s=${s//$'\n'/\\n}
     s=${s//$'\r'/\\r}
     s=${s//$'\t'/\\t}
-    printf '%s' "$s"
+    _escaped=$s
 }
 
-# log LEVEL MESSAGE [KEY VALUE]...: one JSON object per line on stdout (the journal keeps it).
+# log LEVEL MESSAGE [KEY VALUE]...: one JSON object per line on stdout (the journal keeps it). No process is started
+# for a line (the time is bash's own strftime): on a slow CPU every fork and exec on the way to the agent costs.
 log() {
-    local level=$1 msg=$2 out
+    local level=$1 msg=$2 out now key value
     shift 2
-    out="{\"time\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"level\":\"$level\",\"component\":\"${LOG_COMPONENT:-captainos}\",\"msg\":\"$(json_escape "$msg")\""
+    TZ=UTC0 printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+    json_escape_to msg "$msg"
+    out="{\"time\":\"$now\",\"level\":\"$level\",\"component\":\"${LOG_COMPONENT:-captainos}\",\"msg\":\"$msg\""
     while [ $# -ge 2 ]; do
-        out+=",\"$(json_escape "$1")\":\"$(json_escape "$2")\""
+        json_escape_to key "$1"
+        json_escape_to value "$2"
+        out+=",\"$key\":\"$value\""
         shift 2
     done
     printf '%s}\n' "$out"

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +70,21 @@ class BootScriptsTest {
                 out.matches("\\{\"time\":\"[0-9TZ:-]+\",\"level\":\"warn\",\"component\":\"test\","
                         + "\"msg\":\"say \\\\\"hi\\\\\"\",\"path\":\"C:\\\\\\\\x\",\"lines\":\"a\\\\nb\"\\}\n"),
                 out);
+    }
+
+    @Test
+    void aLogLineStartsNoProgramAndCarriesTheTimeInUtc() throws Exception {
+        long before = Instant.now().getEpochSecond();
+        // No PATH and a zone far from UTC: a line that needed date(1) or the local zone would fail or be off.
+        String out = lib("", "PATH=/nonexistent; export TZ=Asia/Tokyo; LOG_COMPONENT=test log info hi key value");
+        long after = Instant.now().getEpochSecond();
+        Matcher m = Pattern.compile(
+                        "\\{\"time\":\"([0-9TZ:-]+)\",\"level\":\"info\",\"component\":\"test\",\"msg\":\"hi\","
+                                + "\"key\":\"value\"\\}\n")
+                .matcher(out);
+        assertTrue(m.matches(), out);
+        long logged = Instant.parse(m.group(1)).getEpochSecond();
+        assertTrue(logged >= before - 1 && logged <= after + 1, "logged " + m.group(1) + ", now " + after);
     }
 
     @Test
