@@ -157,18 +157,26 @@ class BootScriptsTest {
         }
     }
 
-    /** A sysfs device folder with the given attribute files; "driver" becomes a link, as the kernel makes it. */
+    /**
+     * A sysfs device folder with the given attribute files; "driver" becomes a link to the bus's folder of the driver
+     * it names, as the kernel makes it for a bound device.
+     */
     private static void device(Path d, String... attributes) throws Exception {
         Files.createDirectories(d);
         for (int i = 0; i < attributes.length; i += 2) {
             if (attributes[i].equals("driver")) {
-                Files.createSymbolicLink(
-                        d.resolve("driver"),
-                        Files.createDirectories(d.resolve("../../drivers/bound").normalize()));
+                Path driver =
+                        d.resolve("../../drivers").resolve(attributes[i + 1]).normalize();
+                Files.createSymbolicLink(d.resolve("driver"), Files.createDirectories(driver));
             } else {
                 Files.writeString(d.resolve(attributes[i]), attributes[i + 1] + "\n");
             }
         }
+    }
+
+    /** A modprobe that records its arguments and fails, as for an alias no module serves. */
+    private static void failingModprobe(ScriptRun r) throws Exception {
+        r.program("modprobe", "printf 'modprobe %s\\n' \"$*\" >> \"$FAKE_CALLS\"\nexit 1\n");
     }
 
     @Test
@@ -190,13 +198,12 @@ class BootScriptsTest {
                     "modalias",
                     "pci:v000015B3d00001017bc02",
                     "driver",
-                    "");
+                    "mlx5_core");
             device(pci.resolve("0000:00:06.0"), "class", "0x028000", "modalias", "pci:v000015B3d0000101Bbc02sc80i00");
             Path virtio = sys.resolve("bus/virtio/devices");
             device(virtio.resolve("virtio0"), "modalias", "virtio:d00000001v00001AF4");
             device(virtio.resolve("virtio1"), "modalias", "virtio:d00000002v00001AF4");
-            r.env("CAPTAIN_SYSFS", sys.toString())
-                    .program("modprobe", "printf 'modprobe %s\\n' \"$*\" >> \"$FAKE_CALLS\"\nexit 1\n");
+            failingModprobe(r.env("CAPTAIN_SYSFS", sys.toString()));
             ScriptRun.Result res = r.run("/bin/sh", "nic-drivers");
             assertEquals(0, res.exit(), res.stderr());
             assertEquals(
@@ -226,8 +233,7 @@ class BootScriptsTest {
                     "0x010180",
                     "modalias",
                     "pci:v00008086d00007010");
-            r.env("CAPTAIN_SYSFS", sys.toString())
-                    .program("modprobe", "printf 'modprobe %s\\n' \"$*\" >> \"$FAKE_CALLS\"\n");
+            failingModprobe(r.env("CAPTAIN_SYSFS", sys.toString()));
             ScriptRun.Result res = r.run("/bin/sh", "nic-drivers");
             assertEquals(0, res.exit());
             assertEquals(List.of(), res.stdout());
