@@ -121,6 +121,47 @@ class InitramfsBootTest {
         assertEquals("captainos", guest.sh1(". /etc/os-release && echo $ID"));
     }
 
+    /**
+     * Boot work a machine running from RAM does without never ran: mounts whose parents are tmpfs already or that
+     * nothing uses, and the units masked for the same reason before them; the generators of what this OS never has
+     * made no unit. IPv6 addresses skip duplicate address detection (the wait for it held the network back), on
+     * the NICs there at boot and on interfaces made later.
+     */
+    @Test
+    @Order(2)
+    void theBootSkipsWorkAMachineInRamDoesNotNeed() throws Exception {
+        List<String> units = List.of(
+                "tmp.mount",
+                "run-lock.mount",
+                "dev-mqueue.mount",
+                "sys-kernel-config.mount",
+                "modprobe@configfs.service",
+                "systemd-hwdb-update.service",
+                "systemd-sysusers.service",
+                "systemd-journal-flush.service",
+                "systemd-logind.service",
+                "systemd-tpm2-setup-early.service");
+        // A oneshot that ran leaves the inactive state without ever being active: when it left it, 0 if never.
+        List<String> ran = guest.sh("for u in " + String.join(" ", units) + "; do"
+                + " [ \"$(systemctl show -p InactiveExitTimestampMonotonic --value $u)\" = 0 ] || echo $u; done");
+        assertEquals(List.of("0"), ran, "units that ran, then the exit code");
+        assertEquals("not a mount point", guest.sh1("findmnt -n /tmp || echo not a mount point"));
+        assertEquals(
+                "debug fstab getty run",
+                guest.sh1("for g in /usr/lib/systemd/system-generators/*; do n=${g##*/};"
+                        + " [ \"$(readlink /etc/systemd/system-generators/$n)\" = /dev/null ] || echo $n;"
+                        + " done | sed 's/^systemd-//; s/-generator$//' | paste -sd ' '"),
+                "the generators that run");
+        String nic = guest.sh1("ip -o link | grep -F 'link/ether 52:54:00:12:34:56 ' | cut -d: -f2 | tr -d ' '");
+        assertEquals("0", guest.sh1("cat /proc/sys/net/ipv6/conf/" + nic + "/accept_dad"), nic);
+        assertEquals("0", guest.sh1("cat /proc/sys/net/ipv6/conf/all/accept_dad"));
+        assertEquals(
+                "0",
+                guest.sh1("ip link add captain-dad type veth peer name captain-dad1"
+                        + " && cat /proc/sys/net/ipv6/conf/captain-dad/accept_dad; ip link del captain-dad"),
+                "an interface made at run time");
+    }
+
     @Test
     @Order(3)
     void containerdAnswers() throws Exception {
