@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot time and size of this build against a baseline, both measured in the same run on this machine: each image
-# boots to a running agent (real registry, the stand-in agent) under QEMU, alternating, ROUNDS times; the table
-# gives the medians of the guest's own clocks (the kernel log, systemd's unit timestamps) and of the host's (QEMU
+# boots to a running agent under QEMU (real registry, the stand-in agent, a syslog listener: the command line of a
+# Tinkerbell boot), alternating, ROUNDS times; the table gives the medians of the guest's own clocks (the kernel log, systemd's unit timestamps) and of the host's (QEMU
 # start to the kernel, to the agent), with the ratio this build / baseline. Then the initramfs sizes: compressed,
 # unpacked (what the machine holds in RAM) and entries. systemd-analyze blame and critical-chain of every boot are
 # kept in captainos-boot-tests/target/analyze-bench-*.txt.

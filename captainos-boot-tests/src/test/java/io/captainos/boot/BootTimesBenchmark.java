@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Not a test: the boot phases of two images in one run, a baseline (a folder with a {@code vmlinuz-*} and an
  * {@code initramfs-*} of the arch, {@code -Dcaptain.boot.baseline=DIR}) and this build's, each booted to a running
- * agent {@code -Dcaptain.boot.rounds=N} times, alternating. The phases come from the guest's own clocks (the kernel
+ * agent {@code -Dcaptain.boot.rounds=N} times, alternating, on the command line a Tinkerbell boot has (the agent's
+ * image in a real registry, a tink server, a syslog server). The phases come from the guest's own clocks (the kernel
  * log and systemd's monotonic unit timestamps), the firmware and the total from the host's. Prints one table and
  * keeps {@code systemd-analyze blame}, {@code critical-chain} and the journal of the network, containerd and the
  * setup of each boot under {@code target/}. Run by {@code benchmarks/boot-times.sh}; its file name keeps it out of
@@ -84,12 +85,17 @@ class BootTimesBenchmark {
         String name = "bench-" + label.replace(' ', '-') + "-" + round + "-"
                 + Guest.arch().linux();
         Map<String, Double> figures = new LinkedHashMap<>();
-        try (AgentRig rig = AgentRig.start(dir.resolve(name), false, List.of())) {
+        try (AgentRig rig = AgentRig.start(dir.resolve(name), false, List.of());
+                SyslogListener syslog = new SyslogListener()) {
+            // A machine as Tinkerbell boots it, which names a syslog server besides the registry and tink server.
+            Map<String, String> keys = new LinkedHashMap<>(rig.keys());
+            keys.put("syslog_host", "10.0.2.2");
+            keys.put("syslog_port", Integer.toString(syslog.port()));
             QemuMachine.Spec spec = QemuMachine.Spec.kernel(
                     Guest.arch(),
                     image[0],
                     image[1],
-                    KernelCommandLine.build(Guest.arch(), rig.keys(), "", ""),
+                    KernelCommandLine.build(Guest.arch(), keys, "", ""),
                     2048,
                     Guest.CPUS);
             try (Guest guest = Guest.boot(name, spec)) {
