@@ -3,7 +3,7 @@ int first = log.indexOf('BUILD SUCCESS')
 int second = log.indexOf('BUILD SUCCESS', first + 1)
 assert first > 0 && second > 0 : 'the first two builds passed'
 String offline = log.substring(first, second)
-assert offline.contains('tools (x86_64): building from debian (forced)') : 'the second build was forced'
+assert offline.contains('tools (x86_64): building from debian-source (forced)') : 'the second build was forced'
 // 2: offline, from the cache alone: the signed index of an earlier run, no download
 assert offline.contains('offline: the InRelease of trixie verified on an earlier run')
 assert !offline.contains('Downloading ') : "the offline build downloaded: ${offline}"

@@ -13,7 +13,7 @@ expect(/captain\.arch\s+ARCH\s+=\s+arm64\s+\[command line -Dcaptain\.arch\]/, 'c
 expect(/captain\.kernel\.mode\s+KERNEL_MODE\s+=\s+skip\s+\[environment KERNEL_MODE\]/, 'the kernel mode from KERNEL_MODE')
 expect(/captain\.debian\.suites\s+DEBIAN_SUITES\s+=\s+trixie\s+\[project property captain\.debian\.suites\]/,
         'captain.debian.suites from the project')
-expect(/captain\.tools\.source\s+TOOLS_SOURCE\s+=\s+debian\s+\[default\]/, 'the default tools source')
+expect(/captain\.tools\.source\s+TOOLS_SOURCE\s+=\s+debian-source\s+\[default\]/, 'the default tools source')
 expect(/aarch64 tools artifact: io\.captainos:captainos-tools:<version>:tar\.zst:aarch64/, 'the arm64 tools coordinates')
 if (log =~ /x86_64 tools artifact/) fail('the summary lists x86_64 although only arm64 was asked for')
 if (!log.contains('BUILD SUCCESS')) fail('the summary failed')

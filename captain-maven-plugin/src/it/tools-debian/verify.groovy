@@ -1,5 +1,6 @@
-// The tools bundle of both arches, built from Debian packages, installed by coordinates; every binary is an ELF
-// executable of its arch and the manifest records its digest.
+// The tools bundle of both arches, built from Debian (containerd compiled from its source package, runc and the CNI
+// plugins from binary packages), installed by coordinates; every binary is an ELF executable of its arch and the
+// manifest records its digest and where it came from.
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.MessageDigest
@@ -52,6 +53,29 @@ bundles.each { linux, elf ->
         if (recorded == null) fail("${linux}: ${b} not in the manifest")
         if (!(recorded ==~ /[0-9a-f]{64}/)) fail("${linux}: ${b} has no sha256 in the manifest: '${recorded}'")
         if (recorded != sha256(f)) fail("${linux}: ${b} sha256 ${sha256(f)} differs from the manifest's ${recorded}")
+    }
+    // containerd, ctr and the shim are compiled from Debian's source without the CRI plugin (the default source);
+    // runc and the CNI plugins are Debian's binary packages
+    def sources = manifest.readLines().drop(1).findAll { it }.collectEntries { line ->
+        def cols = line.split('\t')
+        [(cols[0]): cols[3]]
+    }
+    ['usr/local/bin/containerd', 'usr/local/bin/containerd-shim-runc-v2', 'usr/local/bin/ctr'].each { String b ->
+        if (!(sources[b] ==~ /debian-source:trixie\/containerd_\S+ tags=no_cri,\S+/)) {
+            fail("${linux}: ${b} is not recorded as compiled from Debian's source without CRI: '${sources[b]}'")
+        }
+    }
+    if (!(sources['usr/local/bin/runc'] ==~ /debian:trixie\/runc_\S+\.deb/)) {
+        fail("${linux}: runc is not recorded as Debian's package: '${sources['usr/local/bin/runc']}'")
+    }
+    // Go keeps each function's package path in the binary: Debian's packaged containerd names the CRI packages
+    // thousands of times, a build without them never
+    String text = new String(new File(dir, 'usr/local/bin/containerd').bytes, 'ISO-8859-1')
+    for (String pkg : ['github.com/containerd/containerd/pkg/cri/', 'k8s.io/apimachinery/']) {
+        if (text.contains(pkg)) fail("${linux}: containerd still holds ${pkg}: the CRI plugin was compiled in")
+    }
+    if (!text.contains('github.com/containerd/containerd/snapshots/overlay')) {
+        fail("${linux}: containerd holds no overlay snapshotter")
     }
     if (!rows.keySet().containsAll(binaries) || rows.size() != binaries.size()) {
         fail("${linux}: manifest lists ${rows.keySet()}, expected ${binaries}")

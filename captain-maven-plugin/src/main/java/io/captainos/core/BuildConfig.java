@@ -80,10 +80,10 @@ public final class BuildConfig {
                     + "': name one Debian suite or codename as the archive's dists/ folder does, e.g. sid or"
                     + " trixie-backports");
         }
-        if (source != ToolsSourceKind.DEBIAN) {
+        if (!source.debian()) {
             throw new CaptainException(name + " is '" + suite + "', but the tools come from the "
                     + source.id() + " source, which takes no suite: unset it, or set "
-                    + Settings.TOOLS_SOURCE.property() + "=debian");
+                    + Settings.TOOLS_SOURCE.property() + "=debian or debian-source");
         }
         return List.of(suite);
     }

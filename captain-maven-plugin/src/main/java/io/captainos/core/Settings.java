@@ -50,13 +50,14 @@ public final class Settings {
     public static final Setting TOOLS_SOURCE = new Setting(
             "captain.tools.source",
             "TOOLS_SOURCE",
-            "debian",
-            "where containerd, runc and the CNI plugins come from: debian or upstream");
+            "debian-source",
+            "where containerd, runc and the CNI plugins come from: debian (Debian's packages), debian-source"
+                    + " (containerd compiled from Debian's source without the CRI plugin) or upstream");
     public static final Setting TOOLS_SUITE = new Setting(
             "captain.tools.suite",
             "TOOLS_SUITE",
             "",
-            "the Debian suite the debian tools source takes containerd, runc and the CNI plugins from, e.g. sid for"
+            "the Debian suite the debian and debian-source tools sources take containerd, runc and the CNI plugins from, e.g. sid for"
                     + " containerd 2 (default: the suites of captain.debian.suites)");
     public static final Setting TOOLS_MIRROR = new Setting(
             "captain.tools.mirror",

@@ -34,8 +34,10 @@ public class SummaryMojo extends AbstractCaptainMojo {
                     s.id(), config.mode(s).id(), r.mode().id(), r.reason(), config.force(s) ? ", forced rebuild" : ""));
         }
         getLog().info("  tools source: " + config.toolsSource().id()
-                + (config.toolsSource() == ToolsSourceKind.DEBIAN
-                        ? " (containerd, runc, CNI plugins from " + String.join(",", config.toolsSuites())
+                + (config.toolsSource().debian()
+                        ? " (containerd"
+                                + (config.toolsSource() == ToolsSourceKind.DEBIAN_SOURCE ? " compiled from source" : "")
+                                + ", runc, CNI plugins from " + String.join(",", config.toolsSuites())
                                 + "; no nerdctl)"
                         : " (containerd " + config.get(Settings.CONTAINERD_VERSION) + ", runc "
                                 + config.get(Settings.RUNC_VERSION) + ", nerdctl "

@@ -21,7 +21,7 @@ class BuildConfigTest {
         BuildConfig c = config(Map.of());
         assertEquals(List.of(Arch.AMD64), c.arches());
         assertEquals(KernelSourceKind.DEBIAN, c.kernelSource());
-        assertEquals(ToolsSourceKind.DEBIAN, c.toolsSource());
+        assertEquals(ToolsSourceKind.DEBIAN_SOURCE, c.toolsSource());
         assertEquals(KernelBase.DEFCONFIG, c.kernelBase());
         assertEquals(Ccache.AUTO, c.ccache());
         assertEquals(List.of("trixie", "trixie-updates"), c.suites());

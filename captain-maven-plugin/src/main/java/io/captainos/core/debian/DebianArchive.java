@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -98,16 +99,129 @@ public final class DebianArchive {
         return lookup(arch, List.of(name)).getOrDefault(name, List.of());
     }
 
+    /**
+     * The newest version of every package whose name starts with the prefix, for one architecture (the packages of
+     * architecture {@code all} included), by name.
+     */
+    public Map<String, DebianPackage> newestWithPrefix(String arch, String prefix) {
+        Map<String, DebianPackage> newest = new HashMap<>();
+        for (String suite : suites) {
+            index(suite, arch, "prefix:" + prefix, n -> n.startsWith(prefix))
+                    .forEach((name, list) -> list.forEach(p -> newest.merge(
+                            name, p, (a, b) -> DebVersion.ORDER.compare(a.version(), b.version()) >= 0 ? a : b)));
+        }
+        return newest;
+    }
+
     private Map<String, List<DebianPackage>> lookup(String arch, List<String> names) {
         Set<String> wanted = new LinkedHashSet<>(names);
         Map<String, List<DebianPackage>> all = new HashMap<>();
         for (String suite : suites) {
-            index(suite, arch, wanted)
+            index(suite, arch, String.join(",", wanted), wanted::contains)
                     .forEach((k, v) ->
                             all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         }
         all.values().forEach(l -> l.sort(Comparator.comparing(DebianPackage::version, DebVersion.ORDER)));
         return all;
+    }
+
+    /** The newest version of a source package across the suites, from their signed Sources indexes. */
+    public SourcePackage source(String name) {
+        SourcePackage newest = null;
+        for (String suite : suites) {
+            for (SourcePackage p : sources(suite, name)) {
+                if (newest == null || DebVersion.ORDER.compare(p.version(), newest.version()) > 0) {
+                    newest = p;
+                }
+            }
+        }
+        if (newest == null) {
+            throw new CaptainException("Source package " + name + " is not in " + component + " of "
+                    + String.join(", ", suites) + " at " + mirror + ": check the name and captain.debian.suites");
+        }
+        return newest;
+    }
+
+    /** A verified file of a source package, from the cache or the mirror. */
+    public Path download(SourcePackage p, SourcePackage.File f) {
+        return cache.get(mirror.resolve(p.path(f)), f.name(), f.sha256());
+    }
+
+    private List<SourcePackage> sources(String suite, String name) {
+        ReleaseFile release = release(suite);
+        for (String format : INDEX_FORMATS) {
+            String path = component + "/source/Sources" + format;
+            ReleaseFile.Entry entry = release.entry(path);
+            if (entry == null) {
+                continue;
+            }
+            String base = "dists/" + suite + "/";
+            URI url = release.acquireByHash()
+                    ? mirror.resolve(base + component + "/source/by-hash/SHA256/" + entry.sha256())
+                    : mirror.resolve(base + path);
+            Path extract = cache.dir("debian", "extracts").resolve(entry.sha256() + "-source-" + name + ".tsv");
+            List<SourcePackage> found = readSourceExtract(extract, suite);
+            if (found == null) {
+                Path file = cache.get(url, "Sources" + format, entry.sha256());
+                try (InputStream raw = Files.newInputStream(file);
+                        InputStream in = decompress(raw, format)) {
+                    found = SourcesIndex.read(in, Set.of(name), suite).getOrDefault(name, List.of());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read " + file, e);
+                }
+                writeSourceExtract(extract, found);
+            }
+            return found;
+        }
+        throw new VerificationException(
+                "The signed Release of " + suite + " at " + mirror + " lists no Sources index" + " for " + component);
+    }
+
+    /** The stanzas of one source package kept from an earlier read of the verified index; null when there is none. */
+    private static List<SourcePackage> readSourceExtract(Path extract, String suite) {
+        if (!Files.isRegularFile(extract)) {
+            return null;
+        }
+        List<SourcePackage> found = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(extract, StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t", -1);
+                if (f.length != 6) {
+                    return null;
+                }
+                List<SourcePackage.File> files = new ArrayList<>();
+                for (String file : f[5].split(" ")) {
+                    String[] parts = file.split("/", -1);
+                    if (parts.length != 3) {
+                        return null;
+                    }
+                    files.add(new SourcePackage.File(parts[0], parts[1], Long.parseLong(parts[2])));
+                }
+                found.add(new SourcePackage(f[0], f[1], f[2], files, f[3], f[4], suite));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+        return found;
+    }
+
+    private static void writeSourceExtract(Path extract, List<SourcePackage> found) {
+        StringBuilder sb = new StringBuilder();
+        for (SourcePackage p : found) {
+            StringBuilder files = new StringBuilder();
+            for (SourcePackage.File f : p.files()) {
+                files.append(files.length() == 0 ? "" : " ")
+                        .append(f.name())
+                        .append('/')
+                        .append(f.sha256())
+                        .append('/')
+                        .append(f.size());
+            }
+            sb.append(String.join(
+                            "\t", p.name(), p.version(), p.directory(), p.buildDepends(), p.goImportPath(), files))
+                    .append('\n');
+        }
+        Files2.writeAtomically(extract, sb.toString());
     }
 
     /** The verified .deb of a package, from the cache or the mirror. */
@@ -139,8 +253,9 @@ public final class DebianArchive {
         return dir;
     }
 
-    private Map<String, List<DebianPackage>> index(String suite, String arch, Set<String> wanted) {
-        String key = suite + "/" + arch + "/" + String.join(",", wanted);
+    private Map<String, List<DebianPackage>> index(
+            String suite, String arch, String selection, Predicate<String> wanted) {
+        String key = suite + "/" + arch + "/" + selection;
         Map<String, List<DebianPackage>> known = indexes.get(key);
         if (known != null) {
             return known;
@@ -158,7 +273,7 @@ public final class DebianArchive {
                     : mirror.resolve(base + path);
             Path extract = cache.dir("debian", "extracts")
                     .resolve(entry.sha256() + "-"
-                            + Sha256.of(String.join(",", wanted).getBytes(StandardCharsets.UTF_8))
+                            + Sha256.of(selection.getBytes(StandardCharsets.UTF_8))
                                     .substring(0, 16) + ".tsv");
             Map<String, List<DebianPackage>> found = readExtract(extract, suite);
             if (found == null) {
@@ -190,11 +305,11 @@ public final class DebianArchive {
         try {
             for (String line : Files.readAllLines(extract, StandardCharsets.UTF_8)) {
                 String[] f = line.split("\t", -1);
-                if (f.length != 7) {
+                if (f.length != 8) {
                     return null;
                 }
                 found.computeIfAbsent(f[0], k -> new ArrayList<>())
-                        .add(new DebianPackage(f[0], f[1], f[2], f[3], f[4], Long.parseLong(f[5]), suite, f[6]));
+                        .add(new DebianPackage(f[0], f[1], f[2], f[3], f[4], Long.parseLong(f[5]), suite, f[6], f[7]));
             }
         } catch (IOException | NumberFormatException e) {
             return null;
@@ -213,7 +328,8 @@ public final class DebianArchive {
                                 p.filename(),
                                 p.sha256(),
                                 Long.toString(p.size()),
-                                p.depends()))
+                                p.depends(),
+                                p.provides()))
                         .append('\n')));
         Files2.writeAtomically(extract, sb.toString());
     }

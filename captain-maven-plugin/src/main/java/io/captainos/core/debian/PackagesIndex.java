@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Reads a Packages index as a stream, keeping only the stanzas of the packages asked for. */
 public final class PackagesIndex {
@@ -20,6 +21,12 @@ public final class PackagesIndex {
     }
 
     public static Map<String, List<DebianPackage>> read(InputStream in, Set<String> wanted, String suite)
+            throws IOException {
+        return read(in, (Predicate<String>) wanted::contains, suite);
+    }
+
+    /** The stanzas of the packages whose names the filter keeps. */
+    public static Map<String, List<DebianPackage>> read(InputStream in, Predicate<String> wanted, String suite)
             throws IOException {
         Map<String, List<DebianPackage>> found = new HashMap<>();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
@@ -38,7 +45,8 @@ public final class PackagesIndex {
                             stanza.get("SHA256"),
                             size(stanza.get("Size")),
                             suite,
-                            stanza.getOrDefault("Depends", ""));
+                            stanza.getOrDefault("Depends", ""),
+                            stanza.getOrDefault("Provides", ""));
                     if (p.filename() != null && p.sha256() != null && p.version() != null) {
                         found.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(p);
                     }
@@ -51,7 +59,7 @@ public final class PackagesIndex {
                 continue;
             }
             if (line.startsWith("Package: ")) {
-                keep = wanted.contains(line.substring(9).trim());
+                keep = wanted.test(line.substring(9).trim());
             }
             if (keep && !line.startsWith(" ")) {
                 int colon = line.indexOf(':');

@@ -8,6 +8,7 @@ import io.captainos.core.Ccache;
 import io.captainos.core.KernelSourceKind;
 import io.captainos.core.Settings;
 import io.captainos.core.Stage;
+import io.captainos.core.ToolsSourceKind;
 import io.captainos.core.debian.DebianArchive;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.exec.NativeRunner;
@@ -144,8 +145,11 @@ public final class StageFactory {
 
     /** The tools bundle stage, for every arch. */
     public ToolsStage tools(int zstdLevel) {
+        if (config.toolsSource() == ToolsSourceKind.DEBIAN_SOURCE) {
+            host().ensure("tools", HostPackages.of("tools", Arch.host(), Arch.host()));
+        }
         return new ToolsStage(
-                Sources.tools(config, cache.get(), log),
+                Sources.tools(config, cache.get(), mode.runner(), log),
                 layout.stageDir(Stage.TOOLS),
                 layout.timestamp(),
                 zstdLevel,

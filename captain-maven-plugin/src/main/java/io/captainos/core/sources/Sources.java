@@ -16,6 +16,7 @@ import io.captainos.core.kernel.KernelOrgSource;
 import io.captainos.core.kernel.KernelSource;
 import io.captainos.core.kernel.LocalKernelSource;
 import io.captainos.core.kernel.SourceUnpacker;
+import io.captainos.core.tools.DebianSourceToolsSource;
 import io.captainos.core.tools.DebianToolsSource;
 import io.captainos.core.tools.ToolsSource;
 import io.captainos.core.tools.UpstreamToolsSource;
@@ -152,9 +153,18 @@ public final class Sources {
         }
     }
 
-    public static ToolsSource tools(BuildConfig config, DownloadCache cache, BuildLog log) {
+    /** @param runner runs the compile of the debian-source kind */
+    public static ToolsSource tools(BuildConfig config, DownloadCache cache, CommandRunner runner, BuildLog log) {
         if (config.toolsSource() == ToolsSourceKind.DEBIAN) {
             return new DebianToolsSource(debian(config, config.toolsSuites(), cache, log));
+        }
+        if (config.toolsSource() == ToolsSourceKind.DEBIAN_SOURCE) {
+            return new DebianSourceToolsSource(
+                    debian(config, config.toolsSuites(), cache, log),
+                    runner,
+                    cache.dir("debian", "go"),
+                    cache.dir("go-build"),
+                    log);
         }
         return new UpstreamToolsSource(
                 UpstreamToolsSource.components(

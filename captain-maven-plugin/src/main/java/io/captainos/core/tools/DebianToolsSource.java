@@ -37,10 +37,19 @@ public final class DebianToolsSource implements ToolsSource {
     }
 
     private final DebianArchive archive;
+    private final List<String> names;
     private final Map<Arch, List<DebianPackage>> resolved = new HashMap<>();
 
     public DebianToolsSource(DebianArchive archive) {
+        this(archive, true);
+    }
+
+    /** @param withContainerd false for runc and the CNI plugins only, when containerd comes from elsewhere */
+    public DebianToolsSource(DebianArchive archive, boolean withContainerd) {
         this.archive = archive;
+        this.names = PACKAGES.keySet().stream()
+                .filter(n -> withContainerd || !n.equals("containerd"))
+                .toList();
     }
 
     @Override
@@ -49,7 +58,7 @@ public final class DebianToolsSource implements ToolsSource {
     }
 
     private List<DebianPackage> packages(Arch arch) {
-        return resolved.computeIfAbsent(arch, a -> archive.resolve(a.debian(), new ArrayList<>(PACKAGES.keySet())));
+        return resolved.computeIfAbsent(arch, a -> archive.resolve(a.debian(), names));
     }
 
     @Override

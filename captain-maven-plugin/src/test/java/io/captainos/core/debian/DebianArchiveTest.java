@@ -111,6 +111,60 @@ class DebianArchiveTest {
         }
     }
 
+    /** Serves suite {@code dist} with a Sources.xz listing one source package of one file, and that file. */
+    private void publishSource(String dist, String version, byte[] orig, byte[] listedBytes) {
+        String name = "containerd_" + version + ".orig.tar.xz";
+        String sources = "Package: containerd\n"
+                + "Version: " + version + "-1\n"
+                + "Build-Depends: golang-any\n"
+                + "Checksums-Sha256:\n"
+                + " " + Sha256.of(listedBytes) + " " + listedBytes.length + " " + name + "\n"
+                + "Directory: pool/main/c/containerd\n"
+                + "Go-Import-Path: github.com/containerd/containerd\n";
+        byte[] xz = FakeDebianRepo.xz(sources.getBytes(StandardCharsets.UTF_8));
+        Map<String, byte[]> indexes = new LinkedHashMap<>();
+        indexes.put("main/source/Sources.xz", xz);
+        server.put(
+                "dists/" + dist + "/InRelease",
+                archiveKey.clearSign(FakeDebianRepo.release(dist, dist, false, indexes)));
+        server.put("dists/" + dist + "/main/source/Sources.xz", xz);
+        server.put("pool/main/c/containerd/" + name, orig);
+    }
+
+    @Test
+    void findsTheNewestSourcePackageAcrossTheSuitesAndVerifiesItsFiles() throws IOException {
+        byte[] old = "old source".getBytes(StandardCharsets.UTF_8);
+        byte[] fresh = "new source".getBytes(StandardCharsets.UTF_8);
+        publishSource("trixie", "1.7.24", old, old);
+        publishSource("trixie-updates", "1.7.25", fresh, fresh);
+
+        SourcePackage p = archive(List.of("trixie", "trixie-updates")).source("containerd");
+        assertEquals("1.7.25-1", p.version());
+        assertEquals("trixie-updates", p.suite());
+        assertEquals("github.com/containerd/containerd", p.goImportPath());
+        assertEquals(List.of(List.of("golang-any")), p.buildDependencies("amd64"));
+        Path file = archive(List.of("trixie", "trixie-updates"))
+                .download(p, p.files().get(0));
+        assertArrayEquals(fresh, Files.readAllBytes(file));
+
+        CaptainException missing =
+                assertThrows(CaptainException.class, () -> archive().source("no-such-source"));
+        assertTrue(missing.getMessage().contains("no-such-source"), missing.getMessage());
+    }
+
+    @Test
+    void refusesASourceFileThatIsNotWhatTheSignedIndexLists() {
+        publishSource(
+                "trixie",
+                "1.7.24",
+                "tampered".getBytes(StandardCharsets.UTF_8),
+                "signed".getBytes(StandardCharsets.UTF_8));
+        SourcePackage p = archive().source("containerd");
+        assertThrows(
+                VerificationException.class,
+                () -> archive().download(p, p.files().get(0)));
+    }
+
     @Test
     void resolvesDownloadsAndExtractsAVerifiedPackage() throws IOException {
         Deb deb = containerd("1.7.24~ds1-6");
