@@ -164,6 +164,7 @@ public final class Sources {
                     runner,
                     cache.dir("debian", "go"),
                     cache.dir("go-build"),
+                    config.lockTimeout(),
                     log);
         }
         return new UpstreamToolsSource(

@@ -13,6 +13,7 @@ import io.captainos.core.exec.Command;
 import io.captainos.core.exec.CommandRunner;
 import io.captainos.core.fetch.Sha256;
 import io.captainos.core.state.InputHash;
+import io.captainos.core.state.StageLock;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -65,6 +67,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
     private final CommandRunner runner;
     private final Path workDir;
     private final Path goCache;
+    private final Duration lockTimeout;
     private final BuildLog log;
     private SourcePackage source;
     private List<DebianPackage> toolchain;
@@ -72,14 +75,21 @@ public final class DebianSourceToolsSource implements ToolsSource {
     /**
      * @param workDir where the unpacked toolchain and libraries are kept between builds, by their versions
      * @param goCache Go's build cache (content-addressed; safe to share and to delete)
+     * @param lockTimeout how long a build waits for another that unpacks the same toolchain into {@code workDir}
      */
     public DebianSourceToolsSource(
-            DebianArchive archive, CommandRunner runner, Path workDir, Path goCache, BuildLog log) {
+            DebianArchive archive,
+            CommandRunner runner,
+            Path workDir,
+            Path goCache,
+            Duration lockTimeout,
+            BuildLog log) {
         this.archive = archive;
         this.binaries = new DebianToolsSource(archive, false);
         this.runner = runner;
         this.workDir = workDir;
         this.goCache = goCache;
+        this.lockTimeout = lockTimeout;
         this.log = log;
     }
 
@@ -214,20 +224,25 @@ public final class DebianSourceToolsSource implements ToolsSource {
         if (Files.isDirectory(dir)) {
             return dir;
         }
-        Files.createDirectories(workDir);
-        Files2.removeLeftovers(workDir);
-        Path tmp = Files2.temporaryFolder(dir);
-        Files2.deleteTree(tmp);
-        long bytes = 0;
-        for (DebianPackage p : packages) {
-            Path deb = archive.download(p);
-            bytes += Files.size(deb);
-            DebExtractor.extract(deb, tmp);
+        // the folder is shared by every build that uses this download cache: one unpacks, the others wait for it
+        try (StageLock held = StageLock.acquire(workDir, "tools: the Go toolchain", lockTimeout, log)) {
+            if (Files.isDirectory(dir)) {
+                return dir;
+            }
+            Files2.removeLeftovers(workDir);
+            Path tmp = Files2.temporaryFolder(dir);
+            Files2.deleteTree(tmp);
+            long bytes = 0;
+            for (DebianPackage p : packages) {
+                Path deb = archive.download(p);
+                bytes += Files.size(deb);
+                DebExtractor.extract(deb, tmp);
+            }
+            Files.move(tmp, dir);
+            log.info(String.format(
+                    "tools: Go and %d Go libraries from Debian (%.1f MB of packages) unpacked into %s",
+                    packages.size() - 1, bytes / 1e6, dir));
         }
-        Files.move(tmp, dir);
-        log.info(String.format(
-                "tools: Go and %d Go libraries from Debian (%.1f MB of packages) unpacked into %s",
-                packages.size() - 1, bytes / 1e6, dir));
         return dir;
     }
 
