@@ -42,6 +42,8 @@ public final class DebianArchive {
     private final DownloadCache cache;
     private final BuildLog log;
     private final Map<String, Map<String, List<DebianPackage>>> indexes = new HashMap<>();
+    /** Each suite's Release, verified once per archive object: its indexes are all read against that one. */
+    private final Map<String, ReleaseFile> releases = new HashMap<>();
 
     public DebianArchive(
             URI mirror,
@@ -148,33 +150,18 @@ public final class DebianArchive {
     }
 
     private List<SourcePackage> sources(String suite, String name) {
-        ReleaseFile release = release(suite);
-        for (String format : INDEX_FORMATS) {
-            String path = component + "/source/Sources" + format;
-            ReleaseFile.Entry entry = release.entry(path);
-            if (entry == null) {
-                continue;
+        SignedIndex index = signedIndex(suite, component + "/source", "Sources");
+        Path extract = cache.dir("debian", "extracts").resolve(index.sha256() + "-source-" + name + ".tsv");
+        List<SourcePackage> found = readSourceExtract(extract, suite);
+        if (found == null) {
+            try (InputStream in = open(index)) {
+                found = SourcesIndex.read(in, Set.of(name), suite).getOrDefault(name, List.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + index.url(), e);
             }
-            String base = "dists/" + suite + "/";
-            URI url = release.acquireByHash()
-                    ? mirror.resolve(base + component + "/source/by-hash/SHA256/" + entry.sha256())
-                    : mirror.resolve(base + path);
-            Path extract = cache.dir("debian", "extracts").resolve(entry.sha256() + "-source-" + name + ".tsv");
-            List<SourcePackage> found = readSourceExtract(extract, suite);
-            if (found == null) {
-                Path file = cache.get(url, "Sources" + format, entry.sha256());
-                try (InputStream raw = Files.newInputStream(file);
-                        InputStream in = decompress(raw, format)) {
-                    found = SourcesIndex.read(in, Set.of(name), suite).getOrDefault(name, List.of());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot read " + file, e);
-                }
-                writeSourceExtract(extract, found);
-            }
-            return found;
+            writeSourceExtract(extract, found);
         }
-        throw new VerificationException(
-                "The signed Release of " + suite + " at " + mirror + " lists no Sources index" + " for " + component);
+        return found;
     }
 
     /** The stanzas of one source package kept from an earlier read of the verified index; null when there is none. */
@@ -260,37 +247,56 @@ public final class DebianArchive {
         if (known != null) {
             return known;
         }
-        ReleaseFile release = release(suite);
+        SignedIndex index = signedIndex(suite, component + "/binary-" + arch, "Packages");
+        Path extract = cache.dir("debian", "extracts")
+                .resolve(index.sha256() + "-"
+                        + Sha256.of(selection.getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".tsv");
+        Map<String, List<DebianPackage>> found = readExtract(extract, suite);
+        if (found == null) {
+            try (InputStream in = open(index)) {
+                found = PackagesIndex.read(in, wanted, suite);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + index.url(), e);
+            }
+            writeExtract(extract, found);
+        }
+        indexes.put(key, found);
+        return found;
+    }
+
+    /** An index file the signed Release of a suite lists: its digest, where it is and its compression. */
+    private record SignedIndex(String sha256, URI url, String name, String format) {}
+
+    /**
+     * The index {@code name} of a folder of a suite ({@code main/binary-amd64}, {@code main/source}) in the first
+     * format the suite's signed Release lists: xz, gzip, then plain.
+     */
+    private SignedIndex signedIndex(String suite, String dir, String name) {
+        ReleaseFile release = releases.computeIfAbsent(suite, this::release);
         for (String format : INDEX_FORMATS) {
-            String path = component + "/binary-" + arch + "/Packages" + format;
-            ReleaseFile.Entry entry = release.entry(path);
+            ReleaseFile.Entry entry = release.entry(dir + "/" + name + format);
             if (entry == null) {
                 continue;
             }
-            String base = "dists/" + suite + "/";
-            URI url = release.acquireByHash()
-                    ? mirror.resolve(base + component + "/binary-" + arch + "/by-hash/SHA256/" + entry.sha256())
-                    : mirror.resolve(base + path);
-            Path extract = cache.dir("debian", "extracts")
-                    .resolve(entry.sha256() + "-"
-                            + Sha256.of(selection.getBytes(StandardCharsets.UTF_8))
-                                    .substring(0, 16) + ".tsv");
-            Map<String, List<DebianPackage>> found = readExtract(extract, suite);
-            if (found == null) {
-                Path file = cache.get(url, "Packages" + format, entry.sha256());
-                try (InputStream raw = Files.newInputStream(file);
-                        InputStream in = decompress(raw, format)) {
-                    found = PackagesIndex.read(in, wanted, suite);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot read " + file, e);
-                }
-                writeExtract(extract, found);
-            }
-            indexes.put(key, found);
-            return found;
+            String base = "dists/" + suite + "/" + dir + "/";
+            URI url = mirror.resolve(
+                    release.acquireByHash() ? base + "by-hash/SHA256/" + entry.sha256() : base + name + format);
+            return new SignedIndex(entry.sha256(), url, name + format, format);
         }
-        throw new VerificationException("The signed Release of " + suite + " at " + mirror + " lists no Packages index"
-                + " for " + component + "/binary-" + arch);
+        throw new VerificationException(
+                "The signed Release of " + suite + " at " + mirror + " lists no " + name + " index for " + dir);
+    }
+
+    /** The index, verified against its digest in the signed Release, decompressed. */
+    private InputStream open(SignedIndex index) throws IOException {
+        Path file = cache.get(index.url(), index.name(), index.sha256());
+        InputStream raw = Files.newInputStream(file);
+        try {
+            return decompress(raw, index.format());
+        } catch (IOException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     /**

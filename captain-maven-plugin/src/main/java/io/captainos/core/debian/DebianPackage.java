@@ -43,14 +43,9 @@ public record DebianPackage(
 
     /** The package names of the Depends field, alternatives and version constraints left out. */
     public List<String> dependencyNames() {
-        List<String> names = new ArrayList<>();
-        for (String clause : depends.split(",")) {
-            String first = clause.split("\\|")[0].trim();
-            if (!first.isEmpty()) {
-                names.add(first.split("[\\s(:]")[0]);
-            }
-        }
-        return names;
+        return SourcePackage.relations(depends, null).stream()
+                .map(alternatives -> alternatives.get(0))
+                .toList();
     }
 
     /** The file name of the .deb in the pool. */

@@ -55,8 +55,17 @@ public record SourcePackage(
      * and build profiles dropped, clauses restricted to other arches left out.
      */
     public List<List<String>> buildDependencies(String arch) {
+        return relations(buildDepends, arch);
+    }
+
+    /**
+     * A relation field (Depends, Build-Depends) as clauses of alternatives, package names only: version constraints,
+     * arch qualifiers and build profiles dropped, and, for an arch, the alternatives restricted to other arches left
+     * out (a null arch keeps them all).
+     */
+    public static List<List<String>> relations(String field, String arch) {
         List<List<String>> clauses = new ArrayList<>();
-        for (String clause : buildDepends.split(",")) {
+        for (String clause : field.split(",")) {
             List<String> alternatives = new ArrayList<>();
             for (String alt : clause.split("\\|")) {
                 String a = alt.trim();
@@ -76,7 +85,7 @@ public record SourcePackage(
     static boolean forArch(String alternative, String arch) {
         int open = alternative.indexOf('[');
         int close = alternative.indexOf(']', open + 1);
-        if (open < 0 || close < 0) {
+        if (arch == null || open < 0 || close < 0) {
             return true;
         }
         String[] archs = alternative.substring(open + 1, close).trim().split("\\s+");

@@ -19,11 +19,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +133,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
         Map<String, DebianPackage> byName = new TreeMap<>(available);
         // a virtual name (Provides) stands for the package that provides it, unless a real package has that name
         available.values().stream()
-                .sorted(java.util.Comparator.comparing(DebianPackage::name))
+                .sorted(Comparator.comparing(DebianPackage::name))
                 .forEach(p -> p.providedNames().forEach(v -> byName.putIfAbsent(v, p)));
         Map<String, DebianPackage> picked = new TreeMap<>();
         Deque<List<String>> todo = new ArrayDeque<>(source.buildDependencies(arch));
@@ -149,14 +151,9 @@ public final class DebianSourceToolsSource implements ToolsSource {
                             + source.version() + " needs " + String.join(" | ", clause)
                             + ", which no suite lists: add the suite that has it to captain.debian.suites"));
             picked.put(p.name(), p);
-            todo.addAll(dependencies(p.depends(), arch));
+            todo.addAll(SourcePackage.relations(p.depends(), arch));
         }
         return List.copyOf(picked.values());
-    }
-
-    /** A Depends field as clauses of alternatives (names only). */
-    private static List<List<String>> dependencies(String depends, String arch) {
-        return new SourcePackage("", "", "", List.of(), depends, "", "").buildDependencies(arch);
     }
 
     @Override
@@ -335,9 +332,9 @@ public final class DebianSourceToolsSource implements ToolsSource {
                 continue;
             }
             Path dest = to.resolve(child.getFileName().toString());
-            if (Files.isDirectory(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(child)) {
+            if (Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS) && Files.isDirectory(child)) {
                 link(child, dest, skip);
-            } else if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            } else if (!Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                 if (skip.startsWith(child)) {
                     link(child, dest, skip);
                 } else {
