@@ -23,7 +23,7 @@ for arch in "${arches[@]}"; do
   case $arch in amd64) oarch=x86_64; profile=(); tests=ProvisioningBootTest,IpxeBootTest,IsoBootTest ;;
     arm64) oarch=aarch64; profile=(-Parm64); tests=ProvisioningBootTest ;;
     *) echo "unknown arch $arch" >&2; exit 2 ;; esac
-  ./mvnw -B -q -o install "${profile[@]}" -pl captainos-boot-tests -Dtest="$tests" > /dev/null
+  ./mvnw -B -q install "${profile[@]}" -pl captainos-boot-tests -Dtest="$tests" > /dev/null
   awk -v arch="$arch" '
     function at(line) { return $1 + 0 }
     !kernel && /Linux version/ { kernel = at() }

@@ -37,7 +37,7 @@ if [ ! -d "$baseline" ]; then
   baseline=$tree/out
 fi
 
-./mvnw -B -q -o install "${profile[@]}" -pl captainos-boot-tests -Dtest=BootTimesBenchmark \
+./mvnw -B -q install "${profile[@]}" -pl captainos-boot-tests -Dtest=BootTimesBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dcaptain.boot.baseline="$(realpath "$baseline")" \
   -Dcaptain.boot.rounds="$rounds" > target/boot-times.log 2>&1 \
   || { tail -40 target/boot-times.log >&2; exit 1; }

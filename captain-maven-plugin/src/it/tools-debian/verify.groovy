@@ -61,7 +61,7 @@ bundles.each { linux, elf ->
         [(cols[0]): cols[3]]
     }
     ['usr/local/bin/containerd', 'usr/local/bin/containerd-shim-runc-v2', 'usr/local/bin/ctr'].each { String b ->
-        if (!(sources[b] ==~ /debian-source:trixie\/containerd_\S+ tags=no_cri,\S+/)) {
+        if (!(sources[b] ==~ /debian-source:trixie\/containerd_\S+ tags=no_cri,\S+( \+ctr\/main\.go@[0-9a-f]{12})?/)) {
             fail("${linux}: ${b} is not recorded as compiled from Debian's source without CRI: '${sources[b]}'")
         }
     }
@@ -77,8 +77,30 @@ bundles.each { linux, elf ->
     if (!text.contains('github.com/containerd/containerd/snapshots/overlay')) {
         fail("${linux}: containerd holds no overlay snapshotter")
     }
-    if (!rows.keySet().containsAll(binaries) || rows.size() != binaries.size()) {
-        fail("${linux}: manifest lists ${rows.keySet()}, expected ${binaries}")
+    // ctr is this build's main around ctr's, which answers as the setup's client under the name agent-image: a
+    // link to it, run here as the setup runs it (qemu-user for the other arch), refuses a flag it lacks as Go does
+    Path link = new File(dir, 'usr/libexec/captainos/agent-image').toPath()
+    if (!Files.isSymbolicLink(link) || Files.readSymbolicLink(link).toString() != '../../local/bin/ctr') {
+        fail("${linux}: usr/libexec/captainos/agent-image is not a link to ../../local/bin/ctr")
+    }
+    if (!(sources['usr/local/bin/ctr'] ==~ /.* \+ctr\/main\.go@[0-9a-f]{12}/)) {
+        fail("${linux}: ctr is not recorded as built from this build's main: '${sources['usr/local/bin/ctr']}'")
+    }
+    if (rows['usr/libexec/captainos/agent-image'] != rows['usr/local/bin/ctr']) {
+        fail("${linux}: the manifest's agent-image is not ctr: ${rows['usr/libexec/captainos/agent-image']}")
+    }
+    List<String> emu = linux == 'x86_64' ? [] : ['qemu-aarch64-static']
+    def p = new ProcessBuilder(emu + [link.toString(), '-no-such-flag']).redirectErrorStream(true).start()
+    String said = p.inputStream.text
+    if (p.waitFor() != 2 || !said.contains('flag provided but not defined: -no-such-flag')
+            || !said.contains('usage: agent-image')) {
+        fail("${linux}: agent-image did not refuse an unknown flag as the setup expects: ${said}")
+    }
+    String version = run(emu + [new File(dir, 'usr/local/bin/ctr').absolutePath, '--version'], dir)
+    if (!version.startsWith('ctr github.com/containerd/containerd ')) fail("${linux}: ctr --version said ${version}")
+    def all = binaries + ['usr/libexec/captainos/agent-image']
+    if (!rows.keySet().containsAll(all) || rows.size() != all.size()) {
+        fail("${linux}: manifest lists ${rows.keySet()}, expected ${all}")
     }
     if (!log.contains("tools (${linux}): ")) fail("build.log says nothing about ${linux}")
 }

@@ -15,11 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Runs one of the OS's boot scripts from {@code mkosi.extra} with bash, against a fake kernel command line, a scratch
- * root for everything it writes, and fake {@code ctr}/{@code nerdctl} programs that record their arguments.
+ * root for everything it writes, and fake {@code ctr}/{@code nerdctl}/{@code agent-image} programs that record their
+ * arguments.
  */
 final class ScriptRun implements AutoCloseable {
     static final Path EXTRA =
@@ -68,6 +70,7 @@ final class ScriptRun implements AutoCloseable {
         env.put("FAKE_CALLS", calls.toString());
         env.put("FAKE_IMAGE", image.toString());
         env.put("FAKE_STATE", dir.resolve("images.txt").toString());
+        env.put("CAPTAIN_AGENT_IMAGE", bin.resolve("agent-image").toString());
     }
 
     ScriptRun env(String key, String value) {
@@ -84,10 +87,20 @@ final class ScriptRun implements AutoCloseable {
         return this;
     }
 
+    /** What the fakes share: a pull fails while the countdown FAKE_PULL_FAILS starts (kept in FAKE_STATE.fails) lasts. */
+    private static final String PULL_FAILS = """
+            pull_fails() {
+                local n
+                n=$(cat "$FAKE_STATE.fails" 2>/dev/null || echo "${FAKE_PULL_FAILS:-0}")
+                [ "$n" -gt 0 ] || return 1
+                echo $((n - 1)) > "$FAKE_STATE.fails"
+            }
+            """;
+
     /** Installs a fake program into the PATH folder. */
     ScriptRun program(String name, String body) throws IOException {
         Path p = bin.resolve(name);
-        Files.writeString(p, "#!/bin/bash\nset -u\n" + body);
+        Files.writeString(p, "#!/bin/bash\nset -u\n" + PULL_FAILS + body);
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         return this;
     }
@@ -118,9 +131,7 @@ final class ScriptRun implements AutoCloseable {
                 for ((i = 0; i < ${#args[@]}; i++)); do
                     case "${args[i]}" in
                         pull)
-                            n=$(cat "$FAKE_STATE.fails" 2>/dev/null || echo "${FAKE_PULL_FAILS:-0}")
-                            if [ "$n" -gt 0 ]; then
-                                echo $((n - 1)) > "$FAKE_STATE.fails"
+                            if pull_fails; then
                                 echo "ctr: failed to resolve reference: connection refused" >&2
                                 exit 1
                             fi
@@ -145,6 +156,89 @@ final class ScriptRun implements AutoCloseable {
                     *" pull "*) echo "${@: -1}" >> "$FAKE_STATE" ;;
                 esac
                 exit 0
+                """);
+    }
+
+    /**
+     * The flags the real agent-image defines, read from its source (ctr's main, which is agent-image under that
+     * name): the {@code fs.Bool} ones, then the others.
+     */
+    static List<List<String>> agentImageFlags() throws IOException {
+        String source;
+        try (var in = ScriptRun.class.getResourceAsStream("/io/captainos/core/tools/ctr/main.go")) {
+            assertTrue(in != null, "agent-image's source is a resource of the plugin");
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> bools = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        Matcher m = Pattern.compile("fs\\.(Bool|String|Duration|Int)\\(\"([a-z-]+)\"")
+                .matcher(source);
+        while (m.find()) {
+            (m.group(1).equals("Bool") ? bools : values).add(m.group(2));
+        }
+        assertTrue(values.contains("out") && bools.contains("plain-http"), "flags read from ctr/main.go: " + values);
+        return List.of(bools, values);
+    }
+
+    /**
+     * A fake agent-image as strict as the real one: the flags its source defines, parsed as Go's flag package does
+     * ({@code -name} or {@code --name}, {@code =value} or the next argument, booleans without one, parsing ends at the
+     * first argument that is no flag), anything else refused with status 2, as are a missing IMAGE, FILE or
+     * {@code -out}. It reads the password from stdin with {@code -user}; answers "present" for an image in
+     * FAKE_STATE, otherwise pulls (failing with status 4 while FAKE_PULL_FAILS counts down) and records it; copies
+     * the first FILE the fake image holds to {@code -out}, or fails with status 3.
+     */
+    ScriptRun fakeAgentImage() throws IOException {
+        List<List<String>> flags = agentImageFlags();
+        env.put("FAKE_BOOL_FLAGS", String.join(" ", flags.get(0)));
+        env.put("FAKE_VALUE_FLAGS", String.join(" ", flags.get(1)));
+        return program("agent-image", """
+                printf 'agent-image %s\n' "$*" >> "$FAKE_CALLS"
+                declare -A f
+                while [ $# -gt 0 ]; do
+                    case $1 in
+                        --) shift; break ;;
+                        -|[!-]*) break ;;
+                    esac
+                    n=${1#-}; n=${n#-}; has=0; val=""
+                    if [[ $n == *=* ]]; then val=${n#*=}; n=${n%%=*}; has=1; fi
+                    if [[ " $FAKE_BOOL_FLAGS " == *" $n "* ]]; then
+                        case ${val:-true} in 1|t|T|true|TRUE|True|0|f|F|false|FALSE|False) ;;
+                            *) echo "invalid boolean value \"$val\" for -$n" >&2; exit 2 ;; esac
+                        f[$n]=${val:-true}
+                    elif [[ " $FAKE_VALUE_FLAGS " == *" $n "* ]]; then
+                        if [ $has -eq 0 ]; then
+                            [ $# -ge 2 ] || { echo "flag needs an argument: -$n" >&2; exit 2; }
+                            shift; val=$1
+                        fi
+                        f[$n]=$val
+                    else
+                        echo "flag provided but not defined: -$n" >&2; exit 2
+                    fi
+                    shift
+                done
+                if [ $# -lt 2 ] || [ -z "${f[out]:-}" ]; then echo "usage: agent-image [flags] IMAGE FILE..." >&2; exit 2; fi
+                image=$1; shift
+                if [ -n "${f[user]:-}" ]; then IFS= read -r pw || true; printf '%s' "$pw" > "$FAKE_STATE.password"; fi
+                if grep -Fxq -- "$image" "$FAKE_STATE" 2>/dev/null; then
+                    echo present
+                else
+                    if pull_fails; then
+                        echo "agent-image: pulling $image: failed to resolve reference: connection refused" >&2
+                        exit 4
+                    fi
+                    echo "$image" >> "$FAKE_STATE"
+                    echo pulled
+                fi
+                for c in "$@"; do
+                    if [ -f "$FAKE_IMAGE/$c" ]; then
+                        cp "$FAKE_IMAGE/$c" "${f[out]}.tmp" && chmod 0755 "${f[out]}.tmp" && mv "${f[out]}.tmp" "${f[out]}"
+                        echo "found $c"
+                        exit 0
+                    fi
+                done
+                echo "agent-image: $image holds none of $*" >&2
+                exit 3
                 """);
     }
 

@@ -82,6 +82,107 @@ class TinkAgentSetupTest {
     }
 
     @Test
+    void agentImagePullsMountsAndCopiesInOneRunWithThePasswordOnStdin() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/tinkerbell/tink-agent:v1"
+                + " insecure_registries=10.0.2.2:5000 registry_username=admin registry_password=p=ss:w\\o$x")) {
+            r.fakeAgentImage().fakeNerdctl();
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(1, r.calls().size(), "one client run, no ctr or nerdctl: " + r.calls());
+            String call = r.calls().get(0);
+            assertTrue(
+                    call.startsWith("agent-image --address " + r.dir.resolve("containerd.sock")
+                            + " --namespace tinkerbell --hosts-dir " + r.root.resolve("etc/containerd/certs.d")
+                            + " --out " + r.root.resolve("tink-agent")),
+                    call);
+            assertTrue(call.contains(" --plain-http ") && call.contains(" --user admin "), call);
+            assertTrue(
+                    call.endsWith(" 10.0.2.2:5000/tinkerbell/tink-agent:v1 usr/bin/tink-agent tink-agent"
+                            + " usr/local/bin/tink-agent usr/bin/tink-worker"),
+                    call);
+            assertEquals("p=ss:w\\o$x", Files.readString(r.dir.resolve("images.txt.password")));
+            assertFalse(String.join("\n", r.calls()).contains("p=ss:w"), "no password on any command line");
+            assertFalse(String.join("\n", res.stdout()).contains("p=ss:w"), "nor in the log");
+            assertEquals("#!/bin/sh\necho agent\n", Files.readString(r.root.resolve("tink-agent")));
+            assertTrue(Files.isExecutable(r.root.resolve("tink-agent")));
+            assertTrue(res.stdout().stream()
+                    .anyMatch(l -> l.contains("agent image pulled") && l.contains("\"client\":\"agent-image\"")));
+            assertTrue(res.stdout().stream()
+                    .anyMatch(l ->
+                            l.contains("agent binary extracted") && l.contains("\"path\":\"usr/bin/tink-agent\"")));
+            assertTrue(Files.exists(r.root.resolve("etc/tink-agent.env")));
+        }
+    }
+
+    @Test
+    void agentImageRetriesAFailedPullAndSkipsAPresentImage() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            r.fakeAgentImage().env("FAKE_PULL_FAILS", "2");
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(3, r.calls().size(), r.calls().toString());
+            List<String> warns =
+                    res.stdout().stream().filter(l -> l.contains("pull failed")).toList();
+            assertEquals(2, warns.size());
+            assertTrue(warns.get(1).contains("\"retry_in_s\":\"2\"")
+                    && warns.get(1).contains("connection refused"));
+            assertTrue(
+                    res.stdout().stream().anyMatch(l -> l.contains("\"attempts\":\"3\"")),
+                    res.stdout().toString());
+            // the image is now in the (fake) store: the next run finds it there
+            Files.delete(r.root.resolve("tink-agent"));
+            ScriptRun.Result again = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(0, again.exit(), again.stderr());
+            assertTrue(again.logged("info", "already present"), again.stdout().toString());
+            assertTrue(Files.exists(r.root.resolve("tink-agent")));
+        }
+    }
+
+    @Test
+    void agentImageFindingNoAgentFailsClearlyWithoutRetrying() throws Exception {
+        try (ScriptRun r = setup("tink_worker_image=10.0.2.2:5000/agent:v1")) {
+            r.fakeAgentImage();
+            Files.delete(r.image.resolve("usr/bin/tink-agent"));
+            ScriptRun.Result res = r.run("tink-agent-setup").assertJsonLines();
+            assertEquals(1, res.exit());
+            assertTrue(res.logged("error", "no agent binary in the image"));
+            assertEquals(1, r.calls().size(), r.calls().toString());
+            assertFalse(Files.exists(r.root.resolve("tink-agent")));
+        }
+    }
+
+    @Test
+    void theFakeAgentImageRefusesWhatTheRealOneRefuses() throws Exception {
+        try (ScriptRun r = new ScriptRun(dir, "")) {
+            r.fakeAgentImage();
+            Path fake = r.bin.resolve("agent-image");
+            for (List<String> args : List.of(
+                    List.of("--plain-htp", "--out", "/x", "img", "f"),
+                    List.of("--out", "/x", "img"),
+                    List.of("img", "f"),
+                    List.of("--plain-http=maybe", "--out", "/x", "img", "f"),
+                    List.of("--out"))) {
+                List<String> cmd = new java.util.ArrayList<>(List.of(fake.toString()));
+                cmd.addAll(args);
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                pb.environment().put("FAKE_CALLS", r.dir.resolve("calls").toString());
+                pb.environment()
+                        .put(
+                                "FAKE_BOOL_FLAGS",
+                                String.join(" ", ScriptRun.agentImageFlags().get(0)));
+                pb.environment()
+                        .put(
+                                "FAKE_VALUE_FLAGS",
+                                String.join(" ", ScriptRun.agentImageFlags().get(1)));
+                Process p = pb.start();
+                p.getOutputStream().close();
+                p.getInputStream().readAllBytes();
+                assertEquals(2, p.waitFor(), "refused with the flag package's status: " + args);
+            }
+        }
+    }
+
+    @Test
     void usesNerdctlWhenItIsInstalled() throws Exception {
         try (ScriptRun r = setup("tink_worker_image=reg.example:5000/agent insecure_registries=reg.example:5000"
                 + " registry_username=u registry_password=secret")) {

@@ -228,6 +228,15 @@ class ProvisioningBootTest {
         assertTrue(
                 journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
                 journal.toString());
+        // A ctr built from this build's main is the setup's one-run client too; Debian's ctr leaves it to ctr.
+        String client = guest.sh1(
+                "grep -qE '^usr/local/bin/ctr[[:space:]].*[+]ctr/main[.]go@' /usr/share/captainos/tools.manifest"
+                        + " && echo agent-image || echo ctr");
+        assertTrue(
+                journal.stream()
+                        .anyMatch(l -> l.contains("\"msg\":\"agent image pulled\"")
+                                && l.contains("\"client\":\"" + client + "\"")),
+                "the setup pulled with " + client + ": " + journal);
         assertTrue(rig.registry.log().contains("tinkerbell/tink-agent"), "the registry served the pull");
     }
 

@@ -92,7 +92,8 @@ public final class DeterministicTar {
         e.setGroupName("root");
         e.setLastModifiedTime(FileTime.from(mtimeSeconds, TimeUnit.SECONDS));
         tar.putArchiveEntry(e);
-        if (e.isFile()) {
+        // the path decides, not the entry: commons-compress takes a symlink entry for a file
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             Files.copy(p, tar);
         }
         tar.closeArchiveEntry();

@@ -28,7 +28,6 @@ public final class TarExtractor {
         }
     }
 
-    /** Unpacks a tar stream under {@code target}; {@code origin} names the stream in errors. */
     /**
      * The regular files of a zstd tar, by name, read back to its end: a truncated or corrupt archive fails here, with
      * its name.
@@ -39,7 +38,8 @@ public final class TarExtractor {
                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
-                if (e.isFile()) {
+                // commons-compress takes link entries for files too
+                if (e.isFile() && !e.isSymbolicLink() && !e.isLink()) {
                     names.add(e.getName());
                 }
             }
@@ -49,6 +49,7 @@ public final class TarExtractor {
         return names;
     }
 
+    /** Unpacks a tar stream under {@code target}; {@code origin} names the stream in errors. */
     public static void extract(InputStream in, Path target, String origin) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Files.createDirectories(abs);

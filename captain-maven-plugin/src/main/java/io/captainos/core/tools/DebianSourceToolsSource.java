@@ -41,6 +41,9 @@ import org.tukaani.xz.XZInputStream;
  * libraries from Debian's packages, each verified through the archive's signatures; runc and the CNI plugins are
  * Debian's binary packages, as with the {@code debian} source. Without the CRI plugin's packages containerd is a
  * third smaller and starts faster: their initialisation runs at every start even when the plugin is disabled.
+ * ctr is built from this build's own main (a resource beside this class), which runs ctr as ctr's does and, under
+ * the name {@code agent-image}, the boot's setup client (pull, mount, copy the agent out, in one process where the
+ * setup ran ctr four times), so the client code is in the OS once.
  *
  * <p>The build is Debian's own, as its {@code dh-golang} runs it (the source with Debian's patches in a GOPATH beside
  * the packaged libraries), with cgo off (nothing left needs C), {@code -trimpath} and no build ID, so the same
@@ -51,15 +54,24 @@ public final class DebianSourceToolsSource implements ToolsSource {
     static final String SOURCE = "containerd";
     /** What the binaries leave out. */
     static final List<String> TAGS = List.of("no_cri", "no_btrfs", "no_devmapper", "no_zfs", "no_aufs");
-    /** Command package (below the import path), then the binary's path in the bundle. */
+    /** Command package (below the import path), then the binary's path in the bundle: all but ctr, which is ours. */
     static final Map<String, String> COMMANDS = commands();
+    /**
+     * ctr with the setup's containerd client in the same binary (a program of this build, a resource beside this
+     * class, compiled against the same containerd tree): its import path in the GOPATH, and its source.
+     */
+    static final String CTR_PACKAGE = "captainos/ctr";
+
+    static final String CTR_SOURCE = "ctr/main.go";
     /** Packages of the Go toolchain and libraries; the other build dependencies (debhelper, man pages) are not run. */
     static final String GO_PREFIX = "golang-";
 
     private static Map<String, String> commands() {
         Map<String, String> m = new LinkedHashMap<>();
         for (String name : BundleLayout.CONTAINERD) {
-            m.put("cmd/" + name, BundleLayout.BIN + name);
+            if (!name.equals("ctr")) {
+                m.put("cmd/" + name, BundleLayout.BIN + name);
+            }
         }
         return m;
     }
@@ -166,6 +178,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
         }
         inputs.value("go.tags", String.join(",", TAGS));
         inputs.value("go.commands", String.join(",", COMMANDS.keySet()));
+        inputs.value("go.ctr", Sha256.of(ctrSource()));
         for (DebianPackage p : toolchain()) {
             inputs.value("go.deb." + p.name(), p.version() + " " + p.architecture() + " " + p.sha256());
         }
@@ -181,32 +194,58 @@ public final class DebianSourceToolsSource implements ToolsSource {
             Path tree = gopath.resolve("src").resolve(s.goImportPath());
             unpackSource(s, scratch.resolve("source"), tree);
             linkLibraries(prefix.resolve("usr/share/gocode/src"), gopath.resolve("src"), s.goImportPath());
+            Path ctr = gopath.resolve("src").resolve(CTR_PACKAGE);
+            Files.createDirectories(ctr);
+            Files.write(ctr.resolve("main.go"), ctrSource());
             Path out = scratch.resolve("bin");
             Files.createDirectories(out);
             Files.createDirectories(goCache);
             build(s, arch, prefix, gopath, out);
+            String from = "debian-source:" + s.suite() + "/" + s.name() + "_" + s.version() + " tags="
+                    + String.join(",", TAGS);
             for (Map.Entry<String, String> c : COMMANDS.entrySet()) {
-                String name = c.getKey().substring(c.getKey().lastIndexOf('/') + 1);
-                Path built = out.resolve(name);
-                if (!Files.isRegularFile(built)) {
-                    throw new CaptainException(
-                            "go build of " + s.goImportPath() + "/" + c.getKey() + " left no " + name + " in " + out);
-                }
-                Path dest = root.resolve(c.getValue());
-                Files.createDirectories(dest.getParent());
-                Files.copy(built, dest, StandardCopyOption.REPLACE_EXISTING);
-                files.add(new ToolFile(
-                        c.getValue(),
-                        s.name(),
-                        s.version(),
-                        "debian-source:" + s.suite() + "/" + s.name() + "_" + s.version() + " tags="
-                                + String.join(",", TAGS),
-                        Sha256.of(dest)));
+                files.add(place(
+                        out, s.goImportPath() + "/" + c.getKey(), root, c.getValue(), s.name(), s.version(), from));
             }
+            String withClient =
+                    from + " +" + CTR_SOURCE + "@" + Sha256.of(ctrSource()).substring(0, 12);
+            files.add(place(out, CTR_PACKAGE, root, BundleLayout.BIN + "ctr", s.name(), s.version(), withClient));
+            // the setup's client: the same binary under the name it answers to as agent-image
+            Path link = root.resolve(BundleLayout.AGENT_IMAGE);
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, link.getParent().relativize(root.resolve(BundleLayout.BIN + "ctr")));
+            files.add(new ToolFile(BundleLayout.AGENT_IMAGE, s.name(), s.version(), withClient, Sha256.of(link)));
         } catch (IOException e) {
             throw new CaptainException("Cannot build " + s.name() + " from source: " + e.getMessage(), e);
         }
         return files;
+    }
+
+    /** Copies what {@code go build} made of a package to its place in the bundle: the manifest's row. */
+    private static ToolFile place(
+            Path out, String pkg, Path root, String path, String component, String version, String source)
+            throws IOException {
+        String name = pkg.substring(pkg.lastIndexOf('/') + 1);
+        Path built = out.resolve(name);
+        if (!Files.isRegularFile(built)) {
+            throw new CaptainException("go build of " + pkg + " left no " + name + " in " + out);
+        }
+        Path dest = root.resolve(path);
+        Files.createDirectories(dest.getParent());
+        Files.copy(built, dest, StandardCopyOption.REPLACE_EXISTING);
+        return new ToolFile(path, component, version, source, Sha256.of(dest));
+    }
+
+    /** ctr's main with the setup's client, as this plugin carries it. */
+    static byte[] ctrSource() {
+        try (InputStream in = DebianSourceToolsSource.class.getResourceAsStream(CTR_SOURCE)) {
+            if (in == null) {
+                throw new CaptainException("The plugin lacks its resource " + CTR_SOURCE + ": a broken build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new CaptainException("Cannot read the plugin's " + CTR_SOURCE + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -376,6 +415,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
                 "-o",
                 out + "/"));
         COMMANDS.keySet().forEach(c -> args.add(pkg + "/" + c));
+        args.add(CTR_PACKAGE);
         Map<String, String> env = new TreeMap<>();
         env.put("GOROOT", goroot.toString());
         env.put("GOPATH", gopath.toString());

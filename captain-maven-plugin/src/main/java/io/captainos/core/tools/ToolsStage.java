@@ -128,14 +128,19 @@ public final class ToolsStage {
             Files.writeString(inBundle, manifest, StandardCharsets.UTF_8);
             new DeterministicTar(timestamp, zstdLevel, Runtime.getRuntime().availableProcessors())
                     .write(root, out.path(BUNDLE));
-            requireAll(arch, out.path(BUNDLE), files);
+            requireAll(
+                    arch,
+                    out.path(BUNDLE),
+                    files.stream()
+                            .filter(f -> !Files.isSymbolicLink(root.resolve(f.path())))
+                            .toList());
             Files2.writeAtomically(out.path(MANIFEST), manifest.toString());
         } finally {
             Files2.deleteTree(scratch);
         }
     }
 
-    /** The bundle, read back, must hold exactly the files the source staged and the manifest. */
+    /** The bundle, read back, must hold exactly the regular files the source staged and the manifest. */
     private static void requireAll(Arch arch, Path bundle, List<ToolFile> files) {
         Set<String> expected = new TreeSet<>();
         files.forEach(f -> expected.add(f.path()));

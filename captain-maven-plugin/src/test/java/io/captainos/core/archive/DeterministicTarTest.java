@@ -175,4 +175,24 @@ class DeterministicTarTest {
         assertEquals("ctr binary\n", contents.get("usr/local/bin/ctr"));
         assertEquals(List.of(), leftovers());
     }
+
+    @Test
+    void aSymlinkIsALinkEntryWithItsTargetAndNoBody() throws IOException {
+        Path root = dir.resolve("root");
+        build(root, false, 0, "rw-r--r--", "rwxr-xr-x");
+        Files.createDirectories(root.resolve("usr/libexec/captainos"));
+        Files.createSymbolicLink(root.resolve("usr/libexec/captainos/agent-image"), Path.of("../../local/bin/ctr"));
+        Path target = dir.resolve("t.tar.zst");
+        new DeterministicTar(MTIME, 3, 1).write(root, target);
+        Map<String, String> contents = new LinkedHashMap<>();
+        TarArchiveEntry link = read(target, contents).stream()
+                .filter(e -> e.getName().equals("usr/libexec/captainos/agent-image"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(link.isSymbolicLink());
+        assertEquals("../../local/bin/ctr", link.getLinkName());
+        assertEquals(0, link.getSize());
+        assertEquals(0L, link.getLongUserId());
+        assertEquals("ctr binary\n", contents.get("usr/local/bin/ctr"), "the entry after the link is intact");
+    }
 }
