@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The tools bundle from Debian's source (the default: containerd, ctr and the runc shim compiled without the CRI
-# plugin) against the one from Debian's binary packages, built in the same run in folders of their own: the stage's
+# The tools bundle from Debian's source (the default: containerd with ctr in one binary and the runc shim, compiled
+# without the CRI plugin) against the one from Debian's binary packages, built in the same run in folders of their own: the stage's
 # wall time (the second build of each is forced, so Go's build cache is warm, as in any build after the first), the
-# size of each binary unpacked and as the image's zstd packs it (level 19, 128 MiB window), and the start cost of
+# size of each binary unpacked and as the image's zstd packs it (level 19, 128 MiB window; a link counts 0), and the start cost of
 # each containerd binary: "--version" run natively and under qemu-user's TCG (a TCG guest translates a program's code
 # the first time it runs it, as in the QEMU boots), medians of N runs, ratios source / packages.
 # Usage: benchmarks/tools-source.sh [N]   (default 11)
@@ -63,11 +63,18 @@ printf '%-32s %8.1f %14.1f %7s\n' "forced rebuild, s" "${second[debian]}" "${sec
   "$(ratio "${second[debian-source]}" "${second[debian]}")"
 echo
 echo "binary, MB (zstd -19 --long=27)         debian       debian-source   ratio"
-for b in usr/local/bin/containerd usr/local/bin/ctr usr/local/bin/containerd-shim-runc-v2; do
-  d=$(stat -c %s "$work/root-debian/$b")
-  s=$(stat -c %s "$work/root-debian-source/$b")
-  dz=$(zstd -19 --long=27 -T1 -q -c "$work/root-debian/$b" | wc -c)
-  sz=$(zstd -19 --long=27 -T1 -q -c "$work/root-debian-source/$b" | wc -c)
+# A link (debian-source's ctr is containerd under another name) weighs nothing of its own.
+bytes() { if [ -L "$1" ]; then echo 0; else stat -c %s "$1"; fi; }
+zbytes() { if [ -L "$1" ]; then echo 0; else zstd -19 --long=27 -T1 -q -c "$1" | wc -c; fi; }
+td=0; ts=0; tdz=0; tsz=0
+for b in usr/local/bin/containerd usr/local/bin/ctr usr/local/bin/containerd-shim-runc-v2 total; do
+  if [ "$b" = total ]; then
+    d=$td; s=$ts; dz=$tdz; sz=$tsz
+  else
+    d=$(bytes "$work/root-debian/$b"); s=$(bytes "$work/root-debian-source/$b")
+    dz=$(zbytes "$work/root-debian/$b"); sz=$(zbytes "$work/root-debian-source/$b")
+    td=$((td + d)); ts=$((ts + s)); tdz=$((tdz + dz)); tsz=$((tsz + sz))
+  fi
   printf '%-32s %6.1f (%5.1f) %9.1f (%5.1f) %7s\n' "${b##*/}" "$(echo "$d / 1000000" | bc -l)" \
     "$(echo "$dz / 1000000" | bc -l)" "$(echo "$s / 1000000" | bc -l)" "$(echo "$sz / 1000000" | bc -l)" \
     "$(ratio "$s" "$d")"

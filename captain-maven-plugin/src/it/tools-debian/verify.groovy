@@ -47,7 +47,7 @@ bundles.each { linux, elf ->
         File f = new File(dir, b)
         if (!f.isFile()) fail("${linux}: ${b} missing from the bundle")
         if (!Files.isExecutable(f.toPath())) fail("${linux}: ${b} is not executable")
-        String type = run(['file', '-b', f.absolutePath], dir).trim()
+        String type = run(['file', '-bL', f.absolutePath], dir).trim()
         if (!(type =~ elf)) fail("${linux}: ${b} is not ${elf}: ${type}")
         String recorded = rows[b]
         if (recorded == null) fail("${linux}: ${b} not in the manifest")
@@ -61,7 +61,7 @@ bundles.each { linux, elf ->
         [(cols[0]): cols[3]]
     }
     ['usr/local/bin/containerd', 'usr/local/bin/containerd-shim-runc-v2', 'usr/local/bin/ctr'].each { String b ->
-        if (!(sources[b] ==~ /debian-source:trixie\/containerd_\S+ tags=no_cri,\S+( \+ctr\/main\.go@[0-9a-f]{12})?/)) {
+        if (!(sources[b] ==~ /debian-source:trixie\/containerd_\S+ tags=no_cri,\S+( \+containerd\/main\.go@[0-9a-f]{12})?/)) {
             fail("${linux}: ${b} is not recorded as compiled from Debian's source without CRI: '${sources[b]}'")
         }
     }
@@ -77,18 +77,20 @@ bundles.each { linux, elf ->
     if (!text.contains('github.com/containerd/containerd/snapshots/overlay')) {
         fail("${linux}: containerd holds no overlay snapshotter")
     }
-    // ctr is this build's main around ctr's, which answers as the setup's client under the name agent-image: a
-    // link to it, run here as the setup runs it (qemu-user for the other arch), refuses a flag it lacks as Go does
+    // containerd is this build's main around containerd's and ctr's, which also answers as the setup's client under
+    // the name agent-image: ctr and agent-image are links to it; run as the setup runs it (qemu-user for the other
+    // arch), agent-image refuses a flag it lacks as Go's flag package does
+    ['usr/local/bin/ctr': 'containerd', 'usr/libexec/captainos/agent-image': '../../local/bin/containerd'].each { l, to ->
+        Path lp = new File(dir, l).toPath()
+        if (!Files.isSymbolicLink(lp) || Files.readSymbolicLink(lp).toString() != to) {
+            fail("${linux}: ${l} is not a link to ${to}")
+        }
+        if (rows[l] != rows['usr/local/bin/containerd']) fail("${linux}: the manifest's ${l} is not containerd: ${rows[l]}")
+    }
+    if (!(sources['usr/local/bin/containerd'] ==~ /.* \+containerd\/main\.go@[0-9a-f]{12}/)) {
+        fail("${linux}: containerd is not recorded as built from this build's main: '${sources['usr/local/bin/containerd']}'")
+    }
     Path link = new File(dir, 'usr/libexec/captainos/agent-image').toPath()
-    if (!Files.isSymbolicLink(link) || Files.readSymbolicLink(link).toString() != '../../local/bin/ctr') {
-        fail("${linux}: usr/libexec/captainos/agent-image is not a link to ../../local/bin/ctr")
-    }
-    if (!(sources['usr/local/bin/ctr'] ==~ /.* \+ctr\/main\.go@[0-9a-f]{12}/)) {
-        fail("${linux}: ctr is not recorded as built from this build's main: '${sources['usr/local/bin/ctr']}'")
-    }
-    if (rows['usr/libexec/captainos/agent-image'] != rows['usr/local/bin/ctr']) {
-        fail("${linux}: the manifest's agent-image is not ctr: ${rows['usr/libexec/captainos/agent-image']}")
-    }
     List<String> emu = linux == 'x86_64' ? [] : ['qemu-aarch64-static']
     def p = new ProcessBuilder(emu + [link.toString(), '-no-such-flag']).redirectErrorStream(true).start()
     String said = p.inputStream.text
@@ -96,8 +98,13 @@ bundles.each { linux, elf ->
             || !said.contains('usage: agent-image')) {
         fail("${linux}: agent-image did not refuse an unknown flag as the setup expects: ${said}")
     }
+    // each name runs its own program
     String version = run(emu + [new File(dir, 'usr/local/bin/ctr').absolutePath, '--version'], dir)
     if (!version.startsWith('ctr github.com/containerd/containerd ')) fail("${linux}: ctr --version said ${version}")
+    version = run(emu + [new File(dir, 'usr/local/bin/containerd').absolutePath, '--version'], dir)
+    if (!version.startsWith('containerd github.com/containerd/containerd ')) {
+        fail("${linux}: containerd --version said ${version}")
+    }
     def all = binaries + ['usr/libexec/captainos/agent-image']
     if (!rows.keySet().containsAll(all) || rows.size() != all.size()) {
         fail("${linux}: manifest lists ${rows.keySet()}, expected ${all}")

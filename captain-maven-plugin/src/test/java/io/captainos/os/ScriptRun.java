@@ -165,7 +165,7 @@ final class ScriptRun implements AutoCloseable {
      */
     static List<List<String>> agentImageFlags() throws IOException {
         String source;
-        try (var in = ScriptRun.class.getResourceAsStream("/io/captainos/core/tools/ctr/main.go")) {
+        try (var in = ScriptRun.class.getResourceAsStream("/io/captainos/core/tools/containerd/main.go")) {
             assertTrue(in != null, "agent-image's source is a resource of the plugin");
             source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -176,7 +176,9 @@ final class ScriptRun implements AutoCloseable {
         while (m.find()) {
             (m.group(1).equals("Bool") ? bools : values).add(m.group(2));
         }
-        assertTrue(values.contains("out") && bools.contains("plain-http"), "flags read from ctr/main.go: " + values);
+        assertTrue(
+                values.contains("out") && bools.contains("plain-http"),
+                "flags read from containerd/main.go: " + values);
         return List.of(bools, values);
     }
 

@@ -180,6 +180,15 @@ class InitramfsBootTest {
     }
 
     @Test
+    @Order(3)
+    void lspciNamesTheDevicesFromTheGzippedIdList() throws Exception {
+        // the list ships as pci.ids.gz only; without it lspci prints bare numbers ("Device 1af4:1000")
+        assertEquals("1", guest.sh1("test -e /usr/share/misc/pci.ids; echo $?"), "the uncompressed list is gone");
+        List<String> nic = guest.sh("lspci -mm -d 1af4:1000");
+        assertTrue(nic.stream().anyMatch(l -> l.contains("Red Hat, Inc.") && l.contains("Virtio")), nic.toString());
+    }
+
+    @Test
     @Order(4)
     void theNicHasADhcpAddressAndResolvConfIsReal() throws Exception {
         List<String> addr = guest.sh("ip -4 -o addr show scope global");

@@ -228,9 +228,9 @@ class ProvisioningBootTest {
         assertTrue(
                 journal.stream().anyMatch(l -> l.startsWith("{") && l.contains("\"msg\":\"agent image pulled\"")),
                 journal.toString());
-        // A ctr built from this build's main is the setup's one-run client too; Debian's ctr leaves it to ctr.
+        // containerd built from this build's main is the setup's one-run client too; Debian's leaves it to ctr.
         String client = guest.sh1(
-                "grep -qE '^usr/local/bin/ctr[[:space:]].*[+]ctr/main[.]go@' /usr/share/captainos/tools.manifest"
+                "grep -qE '^usr/local/bin/ctr[[:space:]].*[+]containerd/main[.]go@' /usr/share/captainos/tools.manifest"
                         + " && echo agent-image || echo ctr");
         assertTrue(
                 journal.stream()

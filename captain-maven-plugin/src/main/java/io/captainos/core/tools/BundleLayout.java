@@ -10,7 +10,7 @@ public final class BundleLayout {
     public static final String BIN = "usr/local/bin/";
     public static final String CNI = "opt/cni/bin/";
     public static final String MANIFEST = "usr/share/captainos/tools.manifest";
-    /** The setup's containerd client, a link to ctr where this build compiles it (see {@code ctr/main.go}). */
+    /** The setup's containerd client, a link to containerd where this build compiles it (see {@code containerd/main.go}). */
     public static final String AGENT_IMAGE = "usr/libexec/captainos/agent-image";
 
     public static final List<String> CONTAINERD = List.of("containerd", "containerd-shim-runc-v2", "ctr");

@@ -41,9 +41,10 @@ import org.tukaani.xz.XZInputStream;
  * libraries from Debian's packages, each verified through the archive's signatures; runc and the CNI plugins are
  * Debian's binary packages, as with the {@code debian} source. Without the CRI plugin's packages containerd is a
  * third smaller and starts faster: their initialisation runs at every start even when the plugin is disabled.
- * ctr is built from this build's own main (a resource beside this class), which runs ctr as ctr's does and, under
- * the name {@code agent-image}, the boot's setup client (pull, mount, copy the agent out, in one process where the
- * setup ran ctr four times), so the client code is in the OS once.
+ * containerd and ctr are one binary built from this build's own main (a resource beside this class), which runs each
+ * as its own main does and, under the name {@code agent-image}, the boot's setup client (pull, mount, copy the agent
+ * out, in one process where the setup ran ctr four times); ctr and agent-image are links to it, so containerd's code
+ * is in the OS once.
  *
  * <p>The build is Debian's own, as its {@code dh-golang} runs it (the source with Debian's patches in a GOPATH beside
  * the packaged libraries), with cgo off (nothing left needs C), {@code -trimpath} and no build ID, so the same
@@ -54,22 +55,27 @@ public final class DebianSourceToolsSource implements ToolsSource {
     static final String SOURCE = "containerd";
     /** What the binaries leave out. */
     static final List<String> TAGS = List.of("no_cri", "no_btrfs", "no_devmapper", "no_zfs", "no_aufs");
-    /** Command package (below the import path), then the binary's path in the bundle: all but ctr, which is ours. */
-    static final Map<String, String> COMMANDS = commands();
     /**
-     * ctr with the setup's containerd client in the same binary (a program of this build, a resource beside this
-     * class, compiled against the same containerd tree): its import path in the GOPATH, and its source.
+     * containerd, ctr and the setup's client as one binary (a program of this build, a resource beside this class,
+     * compiled against the same containerd tree): its import path in the GOPATH, its source, and the names it answers
+     * to, the first being the binary's own.
      */
-    static final String CTR_PACKAGE = "captainos/ctr";
+    static final String MAIN_PACKAGE = "captainos/containerd";
 
-    static final String CTR_SOURCE = "ctr/main.go";
+    static final String MAIN_SOURCE = "containerd/main.go";
+    static final List<String> MULTI_CALL = List.of("containerd", "ctr");
+    /**
+     * Command package (below the import path), then the binary's path in the bundle: the shim only, since containerd
+     * and ctr are one binary made from this build's own main.
+     */
+    static final Map<String, String> COMMANDS = commands();
     /** Packages of the Go toolchain and libraries; the other build dependencies (debhelper, man pages) are not run. */
     static final String GO_PREFIX = "golang-";
 
     private static Map<String, String> commands() {
         Map<String, String> m = new LinkedHashMap<>();
         for (String name : BundleLayout.CONTAINERD) {
-            if (!name.equals("ctr")) {
+            if (!MULTI_CALL.contains(name)) {
                 m.put("cmd/" + name, BundleLayout.BIN + name);
             }
         }
@@ -178,7 +184,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
         }
         inputs.value("go.tags", String.join(",", TAGS));
         inputs.value("go.commands", String.join(",", COMMANDS.keySet()));
-        inputs.value("go.ctr", Sha256.of(ctrSource()));
+        inputs.value("go.main", Sha256.of(mainSource()));
         for (DebianPackage p : toolchain()) {
             inputs.value("go.deb." + p.name(), p.version() + " " + p.architecture() + " " + p.sha256());
         }
@@ -194,9 +200,9 @@ public final class DebianSourceToolsSource implements ToolsSource {
             Path tree = gopath.resolve("src").resolve(s.goImportPath());
             unpackSource(s, scratch.resolve("source"), tree);
             linkLibraries(prefix.resolve("usr/share/gocode/src"), gopath.resolve("src"), s.goImportPath());
-            Path ctr = gopath.resolve("src").resolve(CTR_PACKAGE);
-            Files.createDirectories(ctr);
-            Files.write(ctr.resolve("main.go"), ctrSource());
+            Path main = gopath.resolve("src").resolve(MAIN_PACKAGE);
+            Files.createDirectories(main);
+            Files.write(main.resolve("main.go"), mainSource());
             Path out = scratch.resolve("bin");
             Files.createDirectories(out);
             Files.createDirectories(goCache);
@@ -207,14 +213,20 @@ public final class DebianSourceToolsSource implements ToolsSource {
                 files.add(place(
                         out, s.goImportPath() + "/" + c.getKey(), root, c.getValue(), s.name(), s.version(), from));
             }
-            String withClient =
-                    from + " +" + CTR_SOURCE + "@" + Sha256.of(ctrSource()).substring(0, 12);
-            files.add(place(out, CTR_PACKAGE, root, BundleLayout.BIN + "ctr", s.name(), s.version(), withClient));
-            // the setup's client: the same binary under the name it answers to as agent-image
-            Path link = root.resolve(BundleLayout.AGENT_IMAGE);
-            Files.createDirectories(link.getParent());
-            Files.createSymbolicLink(link, link.getParent().relativize(root.resolve(BundleLayout.BIN + "ctr")));
-            files.add(new ToolFile(BundleLayout.AGENT_IMAGE, s.name(), s.version(), withClient, Sha256.of(link)));
+            String multi =
+                    from + " +" + MAIN_SOURCE + "@" + Sha256.of(mainSource()).substring(0, 12);
+            String own = BundleLayout.BIN + MULTI_CALL.get(0);
+            files.add(place(out, MAIN_PACKAGE, root, own, s.name(), s.version(), multi));
+            // the other names: links to the one binary, which runs as the name it was called by
+            List<String> links = new ArrayList<>();
+            MULTI_CALL.subList(1, MULTI_CALL.size()).forEach(n -> links.add(BundleLayout.BIN + n));
+            links.add(BundleLayout.AGENT_IMAGE);
+            for (String l : links) {
+                Path link = root.resolve(l);
+                Files.createDirectories(link.getParent());
+                Files.createSymbolicLink(link, link.getParent().relativize(root.resolve(own)));
+                files.add(new ToolFile(l, s.name(), s.version(), multi, Sha256.of(link)));
+            }
         } catch (IOException e) {
             throw new CaptainException("Cannot build " + s.name() + " from source: " + e.getMessage(), e);
         }
@@ -236,15 +248,15 @@ public final class DebianSourceToolsSource implements ToolsSource {
         return new ToolFile(path, component, version, source, Sha256.of(dest));
     }
 
-    /** ctr's main with the setup's client, as this plugin carries it. */
-    static byte[] ctrSource() {
-        try (InputStream in = DebianSourceToolsSource.class.getResourceAsStream(CTR_SOURCE)) {
+    /** The main of containerd, ctr and the setup's client, as this plugin carries it. */
+    static byte[] mainSource() {
+        try (InputStream in = DebianSourceToolsSource.class.getResourceAsStream(MAIN_SOURCE)) {
             if (in == null) {
-                throw new CaptainException("The plugin lacks its resource " + CTR_SOURCE + ": a broken build");
+                throw new CaptainException("The plugin lacks its resource " + MAIN_SOURCE + ": a broken build");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new CaptainException("Cannot read the plugin's " + CTR_SOURCE + ": " + e.getMessage(), e);
+            throw new CaptainException("Cannot read the plugin's " + MAIN_SOURCE + ": " + e.getMessage(), e);
         }
     }
 
@@ -415,7 +427,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
                 "-o",
                 out + "/"));
         COMMANDS.keySet().forEach(c -> args.add(pkg + "/" + c));
-        args.add(CTR_PACKAGE);
+        args.add(MAIN_PACKAGE);
         Map<String, String> env = new TreeMap<>();
         env.put("GOROOT", goroot.toString());
         env.put("GOPATH", gopath.toString());

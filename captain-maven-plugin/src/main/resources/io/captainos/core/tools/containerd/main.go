@@ -1,10 +1,12 @@
-// Command ctr is containerd's ctr with one more program in the same binary: started under the name agent-image, it
-// makes sure an image is in containerd's store, pulling and unpacking it when it is not, and copies the first of the
-// named files its filesystem holds to a destination. It is the one containerd client the boot runs on its way to
-// the provisioning agent: what took four ctr runs (list, pull, mount, unmount), each a Go program started on a
-// machine that may have no more than one slow CPU, is one; and sharing ctr's binary, it adds no second copy of
-// containerd's client code to an OS that lives in RAM. Under any other name it is ctr, started as ctr's own main
-// starts it.
+// Command containerd is containerd, ctr and the boot's setup client in one binary, each run under its own name (the
+// OS links ctr and agent-image to it): an OS that lives in RAM holds containerd's code once instead of three times,
+// and on a machine whose CPU is emulated the code containerd ran at its start is already translated when the setup's
+// client runs the same libraries. containerd and ctr start as their own mains start them; a name that is none of
+// the three is containerd.
+//
+// agent-image makes sure an image is in containerd's store, pulling and unpacking it when it is not, and copies the
+// first of the named files its filesystem holds to a destination: what took the setup four ctr runs (list, pull,
+// mount, unmount) is one.
 //
 // Usage: agent-image [flags] IMAGE FILE... (FILE relative to the image's root, tried in order)
 //
@@ -29,6 +31,8 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
+	_ "github.com/containerd/containerd/cmd/containerd/builtins"
+	"github.com/containerd/containerd/cmd/containerd/command"
 	"github.com/containerd/containerd/cmd/ctr/app"
 	"github.com/containerd/containerd/errdefs"
 	"github.com/containerd/containerd/leases"
@@ -61,20 +65,26 @@ func fail(code int, format string, args ...any) error {
 }
 
 func init() {
-	// as ctr's main package does
-	seed.WithTimeAndRand() //nolint:staticcheck // its libraries still use the global math/rand
+	// as containerd's and ctr's main packages do
+	seed.WithTimeAndRand() //nolint:staticcheck // their libraries still use the global math/rand
 	crypto.RegisterHash(crypto.SHA256, hasher.NewSHA256)
 }
 
 func main() {
-	if filepath.Base(os.Args[0]) != "agent-image" {
+	switch filepath.Base(os.Args[0]) {
+	case "agent-image":
+		agentImage(os.Args[1:])
+	case "ctr":
 		if err := app.New().Run(os.Args); err != nil {
 			fmt.Fprintf(os.Stderr, "ctr: %s\n", err)
 			os.Exit(1)
 		}
-		return
+	default:
+		if err := command.App().Run(os.Args); err != nil {
+			fmt.Fprintf(os.Stderr, "containerd: %s\n", err)
+			os.Exit(1)
+		}
 	}
-	agentImage(os.Args[1:])
 }
 
 func agentImage(args []string) {
