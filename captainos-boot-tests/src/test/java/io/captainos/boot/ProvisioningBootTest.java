@@ -237,6 +237,9 @@ class ProvisioningBootTest {
                         .anyMatch(l -> l.contains("\"msg\":\"agent image pulled\"")
                                 && l.contains("\"client\":\"" + client + "\"")),
                 "the setup pulled with " + client + ": " + journal);
+        // what the client mounted and the read-only view it made are gone once the agent is out
+        assertEquals("0", guest.sh1("grep -c -e ' /tmp/agent-image[.]' -e ' /tmp/tink-agent-image[.]' /proc/mounts"));
+        assertEquals("0", guest.sh1("ctr -n tinkerbell snapshots ls | grep -c -w View"));
         assertTrue(rig.registry.log().contains("tinkerbell/tink-agent"), "the registry served the pull");
     }
 
