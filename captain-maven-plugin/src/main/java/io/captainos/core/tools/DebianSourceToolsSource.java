@@ -202,7 +202,8 @@ public final class DebianSourceToolsSource implements ToolsSource {
             linkLibraries(prefix.resolve("usr/share/gocode/src"), gopath.resolve("src"), s.goImportPath());
             Path main = gopath.resolve("src").resolve(MAIN_PACKAGE);
             Files.createDirectories(main);
-            Files.write(main.resolve("main.go"), mainSource());
+            byte[] mainSource = mainSource();
+            Files.write(main.resolve("main.go"), mainSource);
             Path out = scratch.resolve("bin");
             Files.createDirectories(out);
             Files.createDirectories(goCache);
@@ -214,7 +215,7 @@ public final class DebianSourceToolsSource implements ToolsSource {
                         out, s.goImportPath() + "/" + c.getKey(), root, c.getValue(), s.name(), s.version(), from));
             }
             String multi =
-                    from + " +" + MAIN_SOURCE + "@" + Sha256.of(mainSource()).substring(0, 12);
+                    from + " +" + MAIN_SOURCE + "@" + Sha256.of(mainSource).substring(0, 12);
             String own = BundleLayout.BIN + MULTI_CALL.get(0);
             files.add(place(out, MAIN_PACKAGE, root, own, s.name(), s.version(), multi));
             // the other names: links to the one binary, which runs as the name it was called by

@@ -218,8 +218,9 @@ func resolver(ctx context.Context, hostsDir string, plainHTTP bool, user, passwo
 	return docker.NewResolver(docker.ResolverOptions{Hosts: config.ConfigureHosts(ctx, options)})
 }
 
-// copyFile writes src to a file beside dst and renames it into place, so dst is either the old file or all of src.
-func copyFile(src, dst string) error {
+// copyFile writes src to a file beside dst and renames it into place, so dst is either the old file or all of src;
+// on any failure the file beside it is removed.
+func copyFile(src, dst string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -230,23 +231,22 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(o, in); err != nil {
-		o.Close()
-		os.Remove(tmp)
+	defer func() {
+		if err != nil {
+			o.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = io.Copy(o, in); err != nil {
 		return err
 	}
-	if err := o.Chmod(0o755); err != nil {
-		o.Close()
-		os.Remove(tmp)
+	if err = o.Chmod(0o755); err != nil {
 		return err
 	}
-	if err := o.Sync(); err != nil {
-		o.Close()
-		os.Remove(tmp)
+	if err = o.Sync(); err != nil {
 		return err
 	}
-	if err := o.Close(); err != nil {
-		os.Remove(tmp)
+	if err = o.Close(); err != nil {
 		return err
 	}
 	return os.Rename(tmp, dst)
