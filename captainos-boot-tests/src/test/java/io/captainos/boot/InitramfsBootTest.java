@@ -165,6 +165,52 @@ class InitramfsBootTest {
                 "an interface made at run time");
     }
 
+    /**
+     * While the boot's jobs run, the services on the way to the agent weigh 1000 for the processor, the ones off it
+     * 20, every other 100: each service is a CPU group of its own (the cpu controller is on below system.slice, which
+     * is why Nice= cannot rank them). rsyslog keeps the default (it forwards the agent's records during provisioning), and
+     * so does timesyncd: sysinit.target, which the setup comes after, waits for its start.
+     */
+    @Test
+    @Order(2)
+    void theServicesOnThePathToTheAgentGetTheProcessorFirstAtBoot() throws Exception {
+        assertTrue(
+                List.of(guest.sh1("cat /sys/fs/cgroup/system.slice/cgroup.subtree_control")
+                                .split(" "))
+                        .contains("cpu"),
+                "the cpu controller is on for the services");
+        List<String> expected = new ArrayList<>();
+        StringBuilder units = new StringBuilder();
+        for (String unit : List.of(
+                "containerd",
+                "systemd-networkd",
+                "systemd-networkd-wait-online",
+                "tink-agent-setup",
+                "captainos-preload")) {
+            expected.add(unit + " 1000");
+            units.append(' ').append(unit);
+        }
+        for (String unit : List.of(
+                "captainos-banner",
+                "acpid",
+                "captainos-syslog-refresh",
+                "getty@tty1",
+                "serial-getty@" + Guest.console(Guest.arch()),
+                "ssh")) {
+            expected.add(unit + " 20");
+            units.append(' ').append(unit);
+        }
+        expected.add("0");
+        assertEquals(
+                expected,
+                guest.sh("for u in" + units + "; do"
+                        + " echo \"$u $(systemctl show -p StartupCPUWeight --value $u.service)\"; done"));
+        // systemd 257 keeps the startup weights once the boot is done: the services' groups still have them.
+        assertEquals("running", guest.sh1("systemctl is-system-running --wait"));
+        assertEquals("1000", guest.sh1("cat /sys/fs/cgroup/system.slice/containerd.service/cpu.weight"));
+        assertEquals("20", guest.sh1("cat /sys/fs/cgroup/system.slice/acpid.service/cpu.weight"));
+    }
+
     @Test
     @Order(3)
     void containerdAnswers() throws Exception {
