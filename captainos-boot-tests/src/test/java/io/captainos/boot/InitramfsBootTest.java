@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -179,16 +181,14 @@ class InitramfsBootTest {
                                 .split(" "))
                         .contains("cpu"),
                 "the cpu controller is on for the services");
-        List<String> expected = new ArrayList<>();
-        StringBuilder units = new StringBuilder();
+        Map<String, String> weights = new LinkedHashMap<>();
         for (String unit : List.of(
                 "containerd",
                 "systemd-networkd",
                 "systemd-networkd-wait-online",
                 "tink-agent-setup",
                 "captainos-preload")) {
-            expected.add(unit + " 1000");
-            units.append(' ').append(unit);
+            weights.put(unit, "1000");
         }
         for (String unit : List.of(
                 "captainos-banner",
@@ -197,13 +197,14 @@ class InitramfsBootTest {
                 "getty@tty1",
                 "serial-getty@" + Guest.console(Guest.arch()),
                 "ssh")) {
-            expected.add(unit + " 20");
-            units.append(' ').append(unit);
+            weights.put(unit, "20");
         }
+        List<String> expected = new ArrayList<>();
+        weights.forEach((unit, weight) -> expected.add(unit + " " + weight));
         expected.add("0");
         assertEquals(
                 expected,
-                guest.sh("for u in" + units + "; do"
+                guest.sh("for u in " + String.join(" ", weights.keySet()) + "; do"
                         + " echo \"$u $(systemctl show -p StartupCPUWeight --value $u.service)\"; done"));
         // systemd 257 keeps the startup weights once the boot is done: the services' groups still have them.
         assertEquals("running", guest.sh1("systemctl is-system-running --wait"));
