@@ -37,6 +37,7 @@ if [ ! -d "$baseline" ]; then
   baseline=$tree/out
 fi
 
+mkdir -p target
 ./mvnw -B -q install "${profile[@]}" -pl captainos-boot-tests -Dtest=BootTimesBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dcaptain.boot.baseline="$(realpath "$baseline")" \
   -Dcaptain.boot.rounds="$rounds" > target/boot-times.log 2>&1 \
