@@ -59,10 +59,10 @@ class AgentCommandLineTest {
         Path agent = dir.resolve("agent");
         Files.writeString(
                 agent,
-                "#!/bin/bash\nprintf '%s\\n' \"$@\" > \"" + dir.resolve("args") + "\"\n" + "STANDIN_CHECK=1 exec \""
-                        + standin + "\" \"$@\"\n");
+                "#!/bin/bash\necho agent >> \"$FAKE_CALLS\"\nprintf '%s\\n' \"$@\" > \"" + dir.resolve("args") + "\"\n"
+                        + "STANDIN_CHECK=1 exec \"" + standin + "\" \"$@\"\n");
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
-        r.env("CAPTAIN_AGENT", agent.toString());
+        r.fakeUdevadm().env("CAPTAIN_AGENT", agent.toString());
         env.forEach(r::env);
         return r;
     }
@@ -162,6 +162,31 @@ class AgentCommandLineTest {
                     args());
             assertTrue(res.logged("info", "starting the agent")
                     && res.stdout().stream().anyMatch(l -> l.contains("\"registry_password\":\"none\"")));
+        }
+    }
+
+    @Test
+    void theAgentStartsOnceUdevHasHandledTheBootsDevices() throws Exception {
+        try (ScriptRun r = runner(Map.of())) {
+            ScriptRun.Result res = r.run("tink-agent-run");
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(List.of("udevadm settle --timeout=120", "agent"), r.calls());
+            assertFalse(
+                    res.logged("warn", "udev has not handled every device yet"),
+                    res.stdout().toString());
+        }
+    }
+
+    @Test
+    void aDeviceThatHoldsUdevDoesNotHoldTheAgent() throws Exception {
+        try (ScriptRun r = runner(Map.of("FAKE_SETTLE_FAILS", "1", "CAPTAIN_UDEV_SETTLE_SECONDS", "30"))) {
+            ScriptRun.Result res = r.run("tink-agent-run");
+            assertEquals(0, res.exit(), res.stderr());
+            assertEquals(List.of("udevadm settle --timeout=30", "agent"), r.calls());
+            assertTrue(
+                    res.logged("warn", "udev has not handled every device yet"),
+                    res.stdout().toString());
+            assertTrue(parsed(res).contains("\"runtime\":\"containerd\""), "the agent started and parsed its flags");
         }
     }
 

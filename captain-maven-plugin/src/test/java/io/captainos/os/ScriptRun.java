@@ -145,6 +145,35 @@ final class ScriptRun implements AutoCloseable {
                 """);
     }
 
+    /**
+     * A fake udevadm as strict as the real one for {@code settle}: only the options udevadm's settle defines
+     * ({@code -t}/{@code --timeout} with whole seconds, {@code -E}/{@code --exit-if-exists}), anything else refused
+     * with status 1 as udevadm does; records each call and fails (status 1, "Timed out") while FAKE_SETTLE_FAILS is 1.
+     */
+    ScriptRun fakeUdevadm() throws IOException {
+        return program("udevadm", """
+                printf 'udevadm %s\\n' "$*" >> "$FAKE_CALLS"
+                [ "${1:-}" = settle ] || { echo "Unknown command verb '${1:-}'." >&2; exit 1; }
+                shift
+                while [ $# -gt 0 ]; do
+                    case $1 in
+                        --timeout=*) t=${1#--timeout=} ;;
+                        -t|--timeout) [ $# -ge 2 ] || { echo "option requires an argument -- '$1'" >&2; exit 1; }
+                            t=$2; shift ;;
+                        --exit-if-exists=*) ;;
+                        -E|--exit-if-exists) [ $# -ge 2 ] || exit 1; shift ;;
+                        *) echo "udevadm settle: unrecognized option '$1'" >&2; exit 1 ;;
+                    esac
+                    [[ ${t:-0} =~ ^[0-9]+$ ]] || { echo "Failed to parse timeout value '$t'." >&2; exit 1; }
+                    shift
+                done
+                if [ "${FAKE_SETTLE_FAILS:-0}" = 1 ]; then
+                    echo "Timed out for waiting the udev queue being empty." >&2
+                    exit 1
+                fi
+                """);
+    }
+
     /** A fake nerdctl that records each call and records pulled images where the fake ctr lists them. */
     ScriptRun fakeNerdctl() throws IOException {
         return program("nerdctl", """
