@@ -164,7 +164,7 @@ final class ScriptRun implements AutoCloseable {
                         -E|--exit-if-exists) [ $# -ge 2 ] || exit 1; shift ;;
                         *) echo "udevadm settle: unrecognized option '$1'" >&2; exit 1 ;;
                     esac
-                    [[ ${t:-0} =~ ^[0-9]+$ ]] || { echo "Failed to parse timeout value '$t'." >&2; exit 1; }
+                    [[ -z ${t+set} || $t =~ ^[0-9]+$ ]] || { echo "Failed to parse timeout value '$t'." >&2; exit 1; }
                     shift
                 done
                 if [ "${FAKE_SETTLE_FAILS:-0}" = 1 ]; then
