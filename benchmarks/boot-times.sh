@@ -9,12 +9,13 @@
 # BASELINE is a folder holding a vmlinuz-* and an initramfs-* of the arch, or a git revision: that revision is then
 # built in a worktree under target/ (with its own copy of the local Maven repository, so this tree's installed
 # plugin is left alone) with the same kernel source. This tree must be built first (./mvnw install, with the same
-# -Dcaptain.kernel.source). TCG unless the host runs KVM guests; one vCPU, 2048 MB.
+# -Dcaptain.kernel.source), unless CANDIDATE names another folder like BASELINE to compare in its place. TCG unless
+# the host runs KVM guests; one vCPU, 2048 MB.
 # Usage: benchmarks/boot-times.sh BASELINE [ROUNDS] [amd64|arm64]
 #   e.g. KERNEL_SOURCE=debian-image benchmarks/boot-times.sh HEAD~3 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 baseline=$1
 rounds=${2:-1}
 arch=${3:-amd64}
@@ -40,7 +41,8 @@ fi
 mkdir -p target
 ./mvnw -B -q install "${profile[@]}" -pl captainos-boot-tests -Dtest=BootTimesBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dcaptain.boot.baseline="$(realpath "$baseline")" \
-  -Dcaptain.boot.rounds="$rounds" > target/boot-times.log 2>&1 \
+  -Dcaptain.boot.rounds="$rounds" ${CANDIDATE:+-Dcaptain.boot.candidate="$(realpath "$CANDIDATE")"} \
+  > target/boot-times.log 2>&1 \
   || { tail -40 target/boot-times.log >&2; exit 1; }
 cat "captainos-boot-tests/target/boot-times-$oarch.txt"
 
@@ -49,7 +51,7 @@ size() {
   printf '%s %s %s' "$(stat -c %s "$1")" "$(zstd -dc "$1" | wc -c)" "$(zstd -dc "$1" | cpio -t --quiet | wc -l)"
 }
 read -r bc bu be <<< "$(size "$(ls "$baseline"/initramfs-*-"$oarch" | head -n 1)")"
-read -r tc tu te <<< "$(size "$(ls out/initramfs-*-"$oarch" | head -n 1)")"
+read -r tc tu te <<< "$(size "$(ls "${CANDIDATE:-out}"/initramfs-*-"$oarch" | head -n 1)")"
 printf '\n%-34s %10s %10s %7s\n' "initramfs ($oarch)" baseline "this build" ratio
 awk -v a="$bc" -v b="$tc" 'BEGIN { printf "%-34s %10.1f %10.1f %7.2f\n", "compressed, MB", a / 1e6, b / 1e6, b / a }'
 awk -v a="$bu" -v b="$tu" 'BEGIN { printf "%-34s %10.1f %10.1f %7.2f\n", "unpacked in RAM, MB", a / 1e6, b / 1e6, b / a }'

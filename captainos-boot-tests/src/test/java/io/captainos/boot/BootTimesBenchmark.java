@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Not a test: the boot phases of two images in one run, a baseline (a folder with a {@code vmlinuz-*} and an
- * {@code initramfs-*} of the arch, {@code -Dcaptain.boot.baseline=DIR}) and this build's, each booted to a running
+ * {@code initramfs-*} of the arch, {@code -Dcaptain.boot.baseline=DIR}) and this build's (or another such folder's,
+ * {@code -Dcaptain.boot.candidate=DIR}), each booted to a running
  * agent {@code -Dcaptain.boot.rounds=N} times, alternating, on the command line a Tinkerbell boot has (the agent's
  * image in a real registry, a tink server, a syslog server). The phases come from the guest's own clocks (the kernel
  * log and systemd's monotonic unit timestamps), the firmware and the total from the host's. Prints one table and
@@ -59,7 +60,15 @@ class BootTimesBenchmark {
         images.put("baseline", new Path[] {
             find(Path.of(baselineDir), "vmlinuz-", arch), find(Path.of(baselineDir), "initramfs-", arch)
         });
-        images.put("this build", new Path[] {Guest.artifact("vmlinuz"), Guest.artifact("initramfs")});
+        String candidateDir = System.getProperty("captain.boot.candidate", "");
+        images.put(
+                "this build",
+                candidateDir.isEmpty()
+                        ? new Path[] {Guest.artifact("vmlinuz"), Guest.artifact("initramfs")}
+                        : new Path[] {
+                            find(Path.of(candidateDir), "vmlinuz-", arch),
+                            find(Path.of(candidateDir), "initramfs-", arch)
+                        });
         int rounds = Integer.getInteger("captain.boot.rounds", 1);
         Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {

@@ -104,6 +104,15 @@ final class Guest implements AutoCloseable {
         analysis.add("modules loaded: " + sh1("wc -l < /proc/modules") + ": "
                 + sh1("cut -d ' ' -f 1 /proc/modules | sort | paste -sd ' '"));
         analysis.add("");
+        // One vCPU: what each unit spent of it since the boot (cgroup v2 accounts every unit), the most first.
+        analysis.add("CPU seconds by unit (of "
+                + sh1("awk '/^cpu / { printf \"%.1f\\n\", ($2 + $3 + $4 + $7 + $8) / 100 }' /proc/stat")
+                + " s busy, kernel threads included):");
+        analysis.addAll(sh("systemctl show -p Id -p CPUUsageNSec '*.service' '*.scope' | awk -F= '/^CPUUsageNSec=[0-9]/"
+                + " { n = $2 } /^Id=/ { id = $2 } function out() { if (n > 0) printf \"%8.2f %s\\n\", n / 1e9, id; n = 0 }"
+                + " /^$/ { out() } END { out() }'"
+                + " | sort -rn | head -n 25"));
+        analysis.add("");
         analysis.addAll(sh("journalctl -b -o short-monotonic --no-pager -u systemd-networkd"
                 + " -u systemd-networkd-wait-online -u containerd -u tink-agent-setup"));
         Path logs = Path.of(System.getProperty("captain.boot.logs", "target"));

@@ -170,8 +170,9 @@ class InitramfsBootTest {
     /**
      * While the boot's jobs run, the services on the way to the agent weigh 1000 for the processor, the ones off it
      * 20, every other 100: each service is a CPU group of its own (the cpu controller is on below system.slice, which
-     * is why Nice= cannot rank them). rsyslog keeps the default (it forwards the agent's records during provisioning), and
-     * so does timesyncd: sysinit.target, which the setup comes after, waits for its start.
+     * is why Nice= cannot rank them). Every service that ran before sysinit.target is on the way (the setup comes after
+     * it), udev's included (networkd waits for it, the agent for its coldplug). rsyslog keeps the default: it forwards
+     * the agent's records during provisioning.
      */
     @Test
     @Order(2)
@@ -206,6 +207,16 @@ class InitramfsBootTest {
                 expected,
                 guest.sh("for u in " + String.join(" ", weights.keySet()) + "; do"
                         + " echo \"$u $(systemctl show -p StartupCPUWeight --value $u.service)\"; done"));
+        List<String> sysinit = guest.sh("for u in $(systemctl show -p After --value sysinit.target); do"
+                + " case $u in *.service) ;; *) continue ;; esac;"
+                + " [ \"$(systemctl show -p ExecMainStartTimestampMonotonic --value $u)\" != 0 ] || continue;"
+                + " echo \"$u $(systemctl show -p StartupCPUWeight --value $u)\"; done | sort");
+        assertEquals("0", sysinit.remove(sysinit.size() - 1));
+        for (String unit : List.of("systemd-journald", "systemd-udevd", "systemd-udev-trigger", "systemd-timesyncd")) {
+            assertTrue(sysinit.stream().anyMatch(l -> l.startsWith(unit + ".service ")), unit + " in " + sysinit);
+        }
+        assertEquals(
+                List.of(), sysinit.stream().filter(l -> !l.endsWith(" 1000")).toList(), "weights below 1000");
         // systemd 257 keeps the startup weights once the boot is done: the services' groups still have them.
         assertEquals("running", guest.sh1("systemctl is-system-running --wait"));
         assertEquals("1000", guest.sh1("cat /sys/fs/cgroup/system.slice/containerd.service/cpu.weight"));
