@@ -223,6 +223,22 @@ class InitramfsBootTest {
         assertEquals("20", guest.sh1("cat /sys/fs/cgroup/system.slice/acpid.service/cpu.weight"));
     }
 
+    /**
+     * The coldplug leaves out the events of the buses and drivers themselves, which no rule of the image reads; the
+     * modules' events it keeps: 60-block.rules gives the block module's media polling its interval from one.
+     */
+    @Test
+    @Order(2)
+    void theColdplugLeavesOutOnlyTheEventsNoRuleReads() throws Exception {
+        assertEquals(
+                "0",
+                guest.sh1("cat /usr/lib/udev/rules.d/*.rules /etc/udev/rules.d/*.rules 2>/dev/null"
+                        + " | grep -cE 'SUBSYSTEM==\"[^\"]*(subsystem|drivers)'"),
+                "a rule reads the events of buses or drivers");
+        assertEquals("2000", guest.sh1("cat /sys/module/block/parameters/events_dfl_poll_msecs"));
+        assertEquals("0", guest.sh1("systemctl show -p ExecMainStatus --value systemd-udev-trigger"));
+    }
+
     @Test
     @Order(3)
     void containerdAnswers() throws Exception {
