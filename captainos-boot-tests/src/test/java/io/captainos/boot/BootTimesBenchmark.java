@@ -57,18 +57,13 @@ class BootTimesBenchmark {
         Prerequisite.require(!baselineDir.isEmpty(), "set -Dcaptain.boot.baseline to a folder with a baseline image");
         String arch = Guest.arch().linux();
         Map<String, Path[]> images = new LinkedHashMap<>();
-        images.put("baseline", new Path[] {
-            find(Path.of(baselineDir), "vmlinuz-", arch), find(Path.of(baselineDir), "initramfs-", arch)
-        });
+        images.put("baseline", folder(Path.of(baselineDir), arch));
         String candidateDir = System.getProperty("captain.boot.candidate", "");
         images.put(
                 "this build",
                 candidateDir.isEmpty()
                         ? new Path[] {Guest.artifact("vmlinuz"), Guest.artifact("initramfs")}
-                        : new Path[] {
-                            find(Path.of(candidateDir), "vmlinuz-", arch),
-                            find(Path.of(candidateDir), "initramfs-", arch)
-                        });
+                        : folder(Path.of(candidateDir), arch));
         int rounds = Integer.getInteger("captain.boot.rounds", 1);
         Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
@@ -137,6 +132,11 @@ class BootTimesBenchmark {
                     .map(l -> Double.parseDouble(l.trim().split("\\s+", 2)[0]))
                     .orElseThrow(() -> new AssertionError("no '" + text + "' in " + log));
         }
+    }
+
+    /** The kernel and the initramfs of the arch in an image folder. */
+    private static Path[] folder(Path dir, String arch) throws IOException {
+        return new Path[] {find(dir, "vmlinuz-", arch), find(dir, "initramfs-", arch)};
     }
 
     private static Path find(Path dir, String prefix, String arch) throws IOException {
